@@ -1,0 +1,43 @@
+# ks: the two commands of the README are `make demo` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup demo test lint typecheck unit jdk bench fuzz stress clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP) jdk ## create .venv, install ks with its test extra, and a JDK when keytool is missing
+
+jdk: ## install a headless JDK and openssl with apt-get when they are missing
+	@bash scripts/ensure-tools.sh
+
+demo: setup ## set up and run the main job on a built-in example
+	$(PY) -m keystore_tool.demo
+
+lint: $(STAMP) ## ruff check and format check
+	$(VENV)/bin/ruff check keystore_tool tests bench
+	$(VENV)/bin/ruff format --check keystore_tool tests bench
+
+typecheck: $(STAMP) ## mypy --strict on the package
+	$(VENV)/bin/mypy
+
+unit: setup ## pytest only
+	$(PY) -m pytest -q
+
+test: setup lint typecheck ## set up and run everything: lint, types, tests (interop included)
+	$(PY) -m pytest -q
+
+bench: setup ## ks against keytool, side by side, with ratios
+	$(PY) bench/run.py
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
