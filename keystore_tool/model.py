@@ -74,7 +74,7 @@ class Certificate:
     @property
     def sha1(self) -> bytes:
         if self._sha1 is None:
-            self._sha1 = hashlib.sha1(self.der).digest()  # noqa: S324 - a fingerprint, not security
+            self._sha1 = hashlib.sha1(self.der).digest()
         return self._sha1
 
     @property
@@ -115,7 +115,8 @@ class Entry:
     attributes: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def key(self) -> str:
+    def folded_alias(self) -> str:
+        """The alias as Java compares it; the key of :class:`Keystore`'s index."""
         return alias_key(self.alias)
 
     def certificates(self) -> list[Certificate]:
@@ -269,7 +270,7 @@ class Keystore:
 
     def sorted_entries(self) -> list[Entry]:
         """In the order keytool lists them: by alias."""
-        return sorted(self._entries.values(), key=lambda e: e.key)
+        return sorted(self._entries.values(), key=lambda e: e.folded_alias)
 
     def get(self, alias: str) -> Entry | None:
         return self._entries.get(alias_key(alias))
@@ -285,7 +286,7 @@ class Keystore:
         is a :class:`ConflictError`."""
         if not entry.alias:
             raise UsageError("an alias must not be empty")
-        key = entry.key
+        key = entry.folded_alias
         old = self._entries.get(key)
         if old is not None and not replace:
             raise ConflictError(
@@ -300,18 +301,18 @@ class Keystore:
 
     def remove(self, alias: str) -> Entry:
         entry = self[alias]
-        del self._entries[entry.key]
+        del self._entries[entry.folded_alias]
         self._unindex(entry)
         return entry
 
     def rename(self, alias: str, new_alias: str) -> Entry:
         entry = self[alias]
-        if alias_key(new_alias) != entry.key and new_alias in self:
+        if alias_key(new_alias) != entry.folded_alias and new_alias in self:
             raise ConflictError(f"alias '{new_alias}' already exists; delete it first")
-        del self._entries[entry.key]
+        del self._entries[entry.folded_alias]
         self._unindex(entry)
         entry.alias = new_alias
-        self._entries[entry.key] = entry
+        self._entries[entry.folded_alias] = entry
         self._index(entry)
         return entry
 
@@ -328,7 +329,7 @@ class Keystore:
             return
         certs = entry.certificates()
         if certs:
-            self._by_sha256.setdefault(certs[0].sha256, []).append(entry.key)
+            self._by_sha256.setdefault(certs[0].sha256, []).append(entry.folded_alias)
 
     def _unindex(self, entry: Entry) -> None:
         if self._by_sha256 is None:
@@ -336,5 +337,5 @@ class Keystore:
         certs = entry.certificates()
         if certs:
             keys = self._by_sha256.get(certs[0].sha256, [])
-            if entry.key in keys:
-                keys.remove(entry.key)
+            if entry.folded_alias in keys:
+                keys.remove(entry.folded_alias)

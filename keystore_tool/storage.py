@@ -6,6 +6,7 @@ Writing (the locked read-modify-write and atomic replace) lives here too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -75,3 +76,203 @@ def dump_bytes(
     options: DumpOptions | None = None,
 ) -> bytes:
     return get_format(storetype).dump(keystore, password, options)
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+DEFAULT_LOCK_TIMEOUT = 60.0
+
+# Tests make each step of a write reachable: with KS_PAUSE_AT=<point> the writer announces the
+# point by creating KS_PAUSE_FILE and then waits there, so a test can SIGKILL it exactly there.
+PAUSE_POINTS = ("locked", "temp-written", "temp-synced", "renamed")
+
+
+def _pause_at(point: str) -> None:
+    if os.environ.get("KS_PAUSE_AT") != point:
+        return
+    import time
+
+    marker = os.environ.get("KS_PAUSE_FILE")
+    if marker:
+        Path(marker).write_text(point)
+    time.sleep(float(os.environ.get("KS_PAUSE_SECONDS", "30")))
+
+
+def resolve_store_path(path: str | os.PathLike[str]) -> Path:
+    """The file a write really changes: symlinks followed, ``..`` removed, so that every
+    spelling of one store shares one lock and a symlinked store is updated through its link."""
+    return Path(os.path.realpath(os.fspath(path)))
+
+
+class StoreUpdate:
+    """A locked read-modify-write of one store file.
+
+    ``current`` holds the file's bytes as read under the lock (``None`` when it does not
+    exist). :meth:`replace` writes new bytes beside it and renames them into place; nothing
+    reaches the target unless the whole new content is on disk.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], lock_timeout: float) -> None:
+        self.requested = Path(path)
+        self.target = resolve_store_path(path)
+        self.lock_timeout = lock_timeout
+        self.current: bytes | None = None
+        self.written = False
+        self._lock_fd: int | None = None
+
+    def __enter__(self) -> StoreUpdate:
+        self._lock()
+        try:
+            _pause_at("locked")
+            self.current = read_file(self.target) if self.target.exists() else None
+        except BaseException:
+            self._unlock()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._unlock()
+
+    @property
+    def lock_path(self) -> Path:
+        return self.target.with_name(f".{self.target.name}.ks-lock")
+
+    def _lock(self) -> None:
+        import fcntl
+        import time
+
+        directory = self.target.parent
+        if not directory.is_dir():
+            raise NotFoundError(f"directory not found: {directory}")
+        _refuse_read_only(directory, "directory")
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except PermissionError as exc:
+            raise StorageError(
+                f"cannot write in {directory}: permission denied; the store is unchanged"
+            ) from exc
+        except OSError as exc:
+            raise StorageError(f"cannot create a lock file in {directory}: {exc.strerror}") from exc
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise StorageError(
+                        f"another process has held the lock on {self.target} for "
+                        f"{self.lock_timeout:g} s; try again or raise --lock-timeout"
+                    ) from None
+                time.sleep(0.01)
+        self._lock_fd = fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the flock
+            self._lock_fd = None
+
+    def replace(self, data: bytes, *, holds_private_key: bool) -> None:
+        """Atomically puts ``data`` in place of the store (mode and owner kept; a new file
+        holding a private key is 0600)."""
+        target = self.target
+        directory = target.parent
+        try:
+            st: os.stat_result | None = target.stat()
+        except FileNotFoundError:
+            st = None
+        if st is not None:
+            _refuse_read_only(target, "file")
+            mode = st.st_mode & 0o7777
+        else:
+            mode = 0o600 if holds_private_key else 0o666 & ~_umask()
+        import secrets
+
+        temp = directory / f".{target.name}.ks-tmp-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            raise _write_error(exc, directory) from exc
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                _pause_at("temp-written")
+                os.fchmod(fd, mode)
+                if st is not None and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+                    # Only root can give a file away; the mode is still kept.
+                    with contextlib.suppress(PermissionError):
+                        os.fchown(fd, st.st_uid, st.st_gid)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            _pause_at("temp-synced")
+            os.replace(temp, target)
+        except BaseException as exc:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            if isinstance(exc, OSError):
+                raise _write_error(exc, directory) from exc
+            raise
+        _pause_at("renamed")
+        _fsync_directory(directory)
+        self.written = True
+        self.current = data
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _refuse_read_only(path: Path, what: str) -> None:
+    # Checked on the mode bits, not os.access: root may write anywhere, but a store or a
+    # directory that its owner made read-only says "leave me alone".
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if not mode & 0o222:
+        raise StorageError(
+            f"the {what} {path} is read-only; make it writable (chmod u+w) or write elsewhere"
+        )
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the rename is still atomic
+    finally:
+        os.close(fd)
+
+
+def _write_error(exc: OSError, directory: Path) -> StorageError:
+    import errno
+
+    if exc.errno == errno.ENOSPC:
+        return StorageError(f"no space left on the device of {directory}; the store is unchanged")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorageError(f"cannot write in {directory}: {exc.strerror}; the store is unchanged")
+    return StorageError(
+        f"writing in {directory} failed: {exc.strerror or exc}; the store is unchanged"
+    )
+
+
+def write_new_file(
+    path: str | os.PathLike[str],
+    data: bytes,
+    *,
+    holds_private_key: bool,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+) -> None:
+    """Creates or wholly replaces a file (bundle-p12, export --key, convert): same guarantees."""
+    with StoreUpdate(path, lock_timeout) as update:
+        update.replace(data, holds_private_key=holds_private_key)

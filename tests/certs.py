@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from cryptography.x509.oid import NameOID
 
-NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 _RSA_CACHE: dict[int, rsa.RSAPrivateKey] = {}
 
@@ -47,10 +47,10 @@ class Issued:
             serialization.NoEncryption(),
         )
 
-    def key_pem(self, fmt: serialization.PrivateFormat = serialization.PrivateFormat.PKCS8) -> bytes:
-        return self.key.private_bytes(
-            serialization.Encoding.PEM, fmt, serialization.NoEncryption()
-        )
+    def key_pem(
+        self, fmt: serialization.PrivateFormat = serialization.PrivateFormat.PKCS8
+    ) -> bytes:
+        return self.key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption())
 
 
 def issue(
@@ -90,9 +90,15 @@ def issue(
     if ca:
         builder = builder.add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -108,5 +114,5 @@ def issue(
         builder = builder.add_extension(x509.SubjectAlternativeName(general), critical=False)
     algorithm = None if isinstance(signer_key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
     cert = builder.sign(signer_key, algorithm)  # type: ignore[arg-type]
-    chain = ([issuer.cert, *issuer.chain] if issuer else [])
+    chain = [issuer.cert, *issuer.chain] if issuer else []
     return Issued(cert, key, chain)

@@ -103,5 +103,7 @@ def run(cmd: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str
     """Runs a tool and fails the test with its output when it fails."""
     proc = subprocess.run(list(cmd), capture_output=True, text=True, timeout=120, **kwargs)  # type: ignore[call-overload]
     if proc.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
     return proc  # type: ignore[no-any-return]

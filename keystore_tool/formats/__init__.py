@@ -92,7 +92,9 @@ REGISTRY: tuple[StoreFormat, ...] = (
     ),
     StoreFormat("jks", "keystore_tool.formats.jks", (".jks",), _CERTS_AND_KEYS),
     # JCEKS holds secret keys, but writes only those it read (see jceks.can_hold).
-    StoreFormat("jceks", "keystore_tool.formats.jceks", (".jceks",), _CERTS_AND_KEYS | {"secret-key"}),
+    StoreFormat(
+        "jceks", "keystore_tool.formats.jceks", (".jceks",), _CERTS_AND_KEYS | {"secret-key"}
+    ),
     StoreFormat("pem", "keystore_tool.formats.pem", (".pem", ".crt"), _CERTS_AND_KEYS),
 )
 
@@ -119,8 +121,7 @@ def detect(data: bytes) -> StoreFormat:
         if _prefix_matches(fmt.name, prefix):
             return fmt
     raise FormatError(
-        "the file is not a keystore ks can read (not PKCS12, JKS, JCEKS or PEM); "
-        "check the path"
+        "the file is not a keystore ks can read (not PKCS12, JKS, JCEKS or PEM); check the path"
     )
 
 

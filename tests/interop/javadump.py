@@ -17,7 +17,13 @@ def java_dump(
     jdk: Jdk, path: Path, storetype: str, password: str | None, key_password: str | None = None
 ) -> dict[str, dict[str, Any]]:
     """Entries by lower-cased alias as the JVM's KeyStore reports them."""
-    args = [jdk.java, str(_SOURCE), storetype.upper(), str(path), "-" if password is None else password]
+    args = [
+        jdk.java,
+        str(_SOURCE),
+        storetype.upper(),
+        str(path),
+        "-" if password is None else password,
+    ]
     if key_password is not None:
         args.append(key_password)
     proc = subprocess.run(args, capture_output=True, text=True, timeout=120)

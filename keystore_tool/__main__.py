@@ -1,0 +1,3 @@
+from keystore_tool.cli.main import run
+
+run()

@@ -1,0 +1,58 @@
+"""``ks list``: every entry of a store, sorted by alias as keytool lists them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from keystore_tool.cli import options as opt
+from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.render import detail_lines, summary_lines
+from keystore_tool.ops.inspect import open_store
+
+
+def command(
+    keystore: opt.Keystore,
+    storepass: opt.Storepass = None,
+    storepass_env: opt.StorepassEnv = None,
+    storepass_file: opt.StorepassFile = None,
+    storetype: opt.Storetype = None,
+    entry_pass: opt.EntryPass = None,
+    entry_pass_env: opt.EntryPassEnv = None,
+    entry_pass_file: opt.EntryPassFile = None,
+    json: opt.Json = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show every certificate.")
+    ] = False,
+) -> None:
+    """List every entry of a keystore."""
+    view = open_store(
+        keystore,
+        opt.store_password(storepass, storepass_env, storepass_file),
+        storetype=storetype,
+        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+    )
+    warn_all(view.keystore.warnings)
+    entries = view.keystore.sorted_entries()
+    if json:
+        from keystore_tool.x509util import describe_entry
+
+        emit_json(
+            {
+                "keystore": str(keystore),
+                "storetype": view.storetype,
+                "entries": [describe_entry(entry) for entry in entries],
+            }
+        )
+        return
+    count = len(entries)
+    lines = [
+        f"Keystore type: {view.storetype.upper()}",
+        "",
+        f"Your keystore contains {count} {'entry' if count == 1 else 'entries'}",
+    ]
+    for entry in entries:
+        lines.append("")
+        lines.extend(detail_lines(entry) if verbose else summary_lines(entry))
+    echo("\n".join(lines))

@@ -1,0 +1,98 @@
+"""The ``ks`` entry point: the one place that turns errors into exit codes (CLI.md)."""
+
+from __future__ import annotations
+
+import sys
+
+from keystore_tool import __version__
+from keystore_tool.errors import KsError
+
+# Commands by name → "module" under keystore_tool.cli; each module has a ``command`` function.
+COMMANDS: dict[str, str] = {
+    "list": "list_cmd",
+    "show": "show_cmd",
+}
+
+
+def build_app() -> object:
+    import importlib
+
+    import typer
+
+    # Rich tracebacks and locals are off: locals hold passwords (DESIGN.md, fact 8).
+    app = typer.Typer(
+        name="ks",
+        help="Keystores and truststores for JVM services: JKS, JCEKS, PKCS12 and PEM.",
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        pretty_exceptions_show_locals=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    for name, module in COMMANDS.items():
+        command = importlib.import_module(f"keystore_tool.cli.{module}").command
+        app.command(name)(command)
+    return app
+
+
+def _usage_message(exc: BaseException) -> str | None:
+    """The one-line message of a command-line parsing error (Click's, whichever copy Typer
+    uses: Typer ≥ 0.26 vendors Click, so its classes are not ``click``'s)."""
+    format_message = getattr(exc, "format_message", None)
+    if callable(format_message) and hasattr(exc, "exit_code"):
+        return str(format_message()).replace("\n", " ")
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    if args == ["--version"]:
+        # Answered before Typer is imported: `ks --version` costs no more than Python's start.
+        sys.stdout.write(f"ks {__version__}\n")
+        return 0
+    try:
+        app = build_app()
+        result = app(args=args, prog_name="ks", standalone_mode=False)  # type: ignore[operator]
+        return int(result) if isinstance(result, int) else 0
+    except KsError as exc:
+        if debug:
+            raise
+        sys.stderr.write(f"ks: error: {exc.message}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("ks: error: interrupted\n")
+        return 130
+    except Exception as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.stderr.write(f"{exc.format_message()}\n")  # type: ignore[attr-defined]
+            return 2
+        message = _usage_message(exc)
+        if message is not None:
+            code = int(getattr(exc, "exit_code", 2))
+            if code == 1 and type(exc).__name__ == "Abort":
+                sys.stderr.write("ks: error: aborted\n")
+                return 1
+            hint = " ".join(a for a in args[:1] if a in COMMANDS)
+            sys.stderr.write(
+                f"ks: error: {message.rstrip('.')}; see 'ks {hint + ' ' if hint else ''}--help'\n"
+            )
+            return code
+        if type(exc).__name__ == "Abort":
+            sys.stderr.write("ks: error: aborted\n")
+            return 1
+        if debug:
+            raise
+        sys.stderr.write(
+            f"ks: error: internal error ({type(exc).__name__}); rerun with --debug and report it\n"
+        )
+        return 1
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,65 @@
+"""Human-readable text for entries, shared by list and show."""
+
+from __future__ import annotations
+
+from keystore_tool.model import Certificate, Entry, PrivateKeyEntry, SecretKeyEntry
+
+_KEYTOOL_KIND = {
+    "trusted-cert": "trustedCertEntry",
+    "private-key": "PrivateKeyEntry",
+    "secret-key": "SecretKeyEntry",
+    "certificate": "certificate (not visible to Java)",
+}
+
+
+def summary_lines(entry: Entry) -> list[str]:
+    """keytool's short form: alias, date, kind, fingerprint. No certificate is parsed."""
+    date = f"{entry.created:%b %d, %Y}, " if entry.created else ""
+    lines = [f"{entry.alias}, {date}{_KEYTOOL_KIND.get(entry.kind, entry.kind)},"]
+    certs = entry.certificates()
+    if certs:
+        lines.append(f"Certificate fingerprint (SHA-256): {certs[0].sha256_hex}")
+    elif isinstance(entry, SecretKeyEntry) and entry.algorithm:
+        size = f", {entry.key_size} bits" if entry.key_size else ""
+        lines.append(f"Secret key: {entry.algorithm}{size}")
+    return lines
+
+
+def certificate_lines(cert: Certificate, indent: str = "") -> list[str]:
+    from keystore_tool.x509util import describe_certificate
+
+    info = describe_certificate(cert)
+    size = f" {info['key_size']}-bit" if info.get("key_size") else ""
+    return [
+        f"{indent}Owner: {info['subject']}",
+        f"{indent}Issuer: {info['issuer']}",
+        f"{indent}Serial number: {info['serial']}",
+        f"{indent}Valid from: {info['not_before']} until: {info['not_after']}",
+        f"{indent}SHA-256: {info['sha256']}",
+        f"{indent}SHA-1: {info['sha1']}",
+        f"{indent}Public key:{size} {info['key_algorithm']}",
+    ]
+
+
+def detail_lines(entry: Entry) -> list[str]:
+    date = f"{entry.created:%Y-%m-%d %H:%M:%S UTC}" if entry.created else "not recorded"
+    lines = [
+        f"Alias name: {entry.alias}",
+        f"Creation date: {date}",
+        f"Entry type: {_KEYTOOL_KIND.get(entry.kind, entry.kind)}",
+    ]
+    if isinstance(entry, SecretKeyEntry):
+        lines.append(f"Algorithm: {entry.algorithm or 'unknown'}")
+        if entry.key_size:
+            lines.append(f"Key size: {entry.key_size} bits")
+        return lines
+    certs = entry.certificates()
+    if isinstance(entry, PrivateKeyEntry):
+        if entry.private_key is None:
+            lines.append("Key: protected by its own password (kept encrypted)")
+        lines.append(f"Certificate chain length: {len(certs)}")
+    for index, cert in enumerate(certs, start=1):
+        if isinstance(entry, PrivateKeyEntry):
+            lines.append(f"Certificate[{index}]:")
+        lines.extend(certificate_lines(cert))
+    return lines

@@ -1,0 +1,49 @@
+"""``ks show``: one entry with its whole chain."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from keystore_tool.cli import options as opt
+from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.render import detail_lines
+from keystore_tool.ops.inspect import find_entry, open_store
+
+
+def command(
+    keystore: opt.Keystore,
+    alias: opt.Alias,
+    storepass: opt.Storepass = None,
+    storepass_env: opt.StorepassEnv = None,
+    storepass_file: opt.StorepassFile = None,
+    storetype: opt.Storetype = None,
+    entry_pass: opt.EntryPass = None,
+    entry_pass_env: opt.EntryPassEnv = None,
+    entry_pass_file: opt.EntryPassFile = None,
+    json: opt.Json = False,
+    pem: Annotated[bool, typer.Option("--pem", help="Print the certificate(s) as PEM.")] = False,
+) -> None:
+    """Show one entry, with its whole certificate chain."""
+    view = open_store(
+        keystore,
+        opt.store_password(storepass, storepass_env, storepass_file),
+        storetype=storetype,
+        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+    )
+    warn_all(view.keystore.warnings)
+    entry = find_entry(view, alias)
+    if json:
+        from keystore_tool.x509util import describe_entry
+
+        emit_json(
+            {"keystore": str(keystore), "storetype": view.storetype, "entry": describe_entry(entry)}
+        )
+        return
+    if pem:
+        from keystore_tool.x509util import certificates_pem
+
+        echo(certificates_pem(entry.certificates()).rstrip("\n"))
+        return
+    echo("\n".join(detail_lines(entry)))
