@@ -173,9 +173,9 @@ class StoreUpdate:
             os.close(self._lock_fd)  # closing releases the flock
             self._lock_fd = None
 
-    def replace(self, data: bytes, *, holds_private_key: bool) -> None:
-        """Atomically puts ``data`` in place of the store (mode and owner kept; a new file
-        holding a private key is 0600)."""
+    def replace(self, data: bytes, *, holds_private_key: bool, wholesale: bool = False) -> None:
+        """Atomically puts ``data`` in place of the store: mode and owner kept, except that a
+        new file, or one replaced ``wholesale``, that holds a private key is 0600."""
         target = self.target
         directory = target.parent
         try:
@@ -184,7 +184,7 @@ class StoreUpdate:
             st = None
         if st is not None:
             _refuse_read_only(target, "file")
-            mode = st.st_mode & 0o7777
+            mode = 0o600 if wholesale and holds_private_key else st.st_mode & 0o7777
         else:
             mode = 0o600 if holds_private_key else 0o666 & ~_umask()
         import secrets
@@ -275,4 +275,4 @@ def write_new_file(
 ) -> None:
     """Creates or wholly replaces a file (bundle-p12, export --key, convert): same guarantees."""
     with StoreUpdate(path, lock_timeout) as update:
-        update.replace(data, holds_private_key=holds_private_key)
+        update.replace(data, holds_private_key=holds_private_key, wholesale=True)

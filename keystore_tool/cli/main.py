@@ -7,10 +7,16 @@ import sys
 from keystore_tool import __version__
 from keystore_tool.errors import KsError
 
-# Commands by name → "module" under keystore_tool.cli; each module has a ``command`` function.
+# Commands by name → "module:function" under keystore_tool.cli.
 COMMANDS: dict[str, str] = {
-    "list": "list_cmd",
-    "show": "show_cmd",
+    "list": "list_cmd:command",
+    "show": "show_cmd:command",
+    "import": "import_cmd:command",
+    "bundle-p12": "bundle_cmd:command",
+    "export": "export_cmd:command",
+    "delete": "edit_cmds:delete",
+    "rename": "edit_cmds:rename",
+    "convert": "convert_cmd:command",
 }
 
 
@@ -29,9 +35,9 @@ def build_app() -> object:
         pretty_exceptions_show_locals=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    for name, module in COMMANDS.items():
-        command = importlib.import_module(f"keystore_tool.cli.{module}").command
-        app.command(name)(command)
+    for name, target in COMMANDS.items():
+        module, function = target.split(":")
+        app.command(name)(getattr(importlib.import_module(f"keystore_tool.cli.{module}"), function))
     return app
 
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from keystore_tool.cli.passwords import resolve
 from keystore_tool.password import Password
 
-# Typer reads these annotations at run time, so Optional[...] stays (PEP 604 works too on
-# 3.11, but one spelling keeps the declarations uniform).
 Keystore = Annotated[Path, typer.Option("--keystore", "-k", help="The keystore file.")]
 Storetype = Annotated[
-    Optional[str],  # noqa: UP045
+    str | None,
     typer.Option(
         "--storetype",
         help="pkcs12, jks, jceks or pem; for a new file (an existing one is detected).",
@@ -24,34 +22,34 @@ Alias = Annotated[str, typer.Option("--alias", "-a", help="The entry's alias.")]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")]
 
 Storepass = Annotated[
-    Optional[str],  # noqa: UP045
+    str | None,
     typer.Option(
         "--storepass", help="The store password (visible to other users: prefer -env/-file)."
     ),
 ]
 StorepassEnv = Annotated[
-    Optional[str],  # noqa: UP045
+    str | None,
     typer.Option("--storepass-env", metavar="VAR", help="Read the store password from $VAR."),
 ]
 StorepassFile = Annotated[
-    Optional[Path],  # noqa: UP045
+    Path | None,
     typer.Option(
         "--storepass-file", metavar="PATH", help="Read the store password from PATH's first line."
     ),
 ]
 EntryPass = Annotated[
-    Optional[str],  # noqa: UP045
+    str | None,
     typer.Option(
         "--entry-pass",
         help="Password of a JKS/JCEKS key entry that has its own (keytool -keypass).",
     ),
 ]
 EntryPassEnv = Annotated[
-    Optional[str],  # noqa: UP045
+    str | None,
     typer.Option("--entry-pass-env", metavar="VAR", help="Read the entry password from $VAR."),
 ]
 EntryPassFile = Annotated[
-    Optional[Path],  # noqa: UP045
+    Path | None,
     typer.Option("--entry-pass-file", metavar="PATH", help="Read the entry password from PATH."),
 ]
 
@@ -64,3 +62,33 @@ def store_password(
 
 def entry_password(value: str | None, env: str | None, file: Path | None) -> Password | None:
     return resolve("--entry-pass", value, env, file)
+
+
+LockTimeout = Annotated[
+    float,
+    typer.Option(
+        "--lock-timeout",
+        metavar="SECONDS",
+        help="How long to wait for another ks writing the store.",
+    ),
+]
+Replace = Annotated[
+    bool, typer.Option("--replace", help="Overwrite an alias that holds something else.")
+]
+KeyPass = Annotated[
+    str | None,
+    typer.Option("--key-pass", help="Password of an encrypted --key file."),
+]
+KeyPassEnv = Annotated[
+    str | None,
+    typer.Option("--key-pass-env", metavar="VAR", help="Read the key file's password from $VAR."),
+]
+KeyPassFile = Annotated[
+    Path | None,
+    typer.Option("--key-pass-file", metavar="PATH", help="Read the key file's password from PATH."),
+]
+
+
+def write_store_password(value: str | None, env: str | None, file: Path | None) -> Password | None:
+    """The password of a store a command will write; a terminal user is asked for it."""
+    return resolve("--storepass", value, env, file, prompt="Keystore password")

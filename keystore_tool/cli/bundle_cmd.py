@@ -1,0 +1,87 @@
+"""``ks bundle-p12``: client certificate + private key → PKCS12 keystore for a JVM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from keystore_tool.cli import options as opt
+from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.passwords import resolve
+from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
+
+
+def command(
+    cert: Annotated[
+        Path,
+        typer.Option("--cert", help="The client certificate (PEM or DER), maybe with its chain."),
+    ],
+    key: Annotated[
+        Path, typer.Option("--key", help="Its private key: PKCS#1, SEC1 or PKCS#8, PEM or DER.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The PKCS12 keystore to write (0600).")],
+    chain: Annotated[
+        list[Path] | None,
+        typer.Option("--chain", help="Chain certificates (repeatable; a file may hold several)."),
+    ] = None,
+    alias: Annotated[str, typer.Option("--alias", "-a", help="The entry's alias.")] = "client",
+    legacy: Annotated[
+        bool,
+        typer.Option("--legacy", help="Encryption Java 8 before 8u301 and OpenSSL 1.x can read."),
+    ] = False,
+    show_password: Annotated[
+        bool, typer.Option("--show-password", help="Print the real password in the JVM options.")
+    ] = False,
+    key_pass: opt.KeyPass = None,
+    key_pass_env: opt.KeyPassEnv = None,
+    key_pass_file: opt.KeyPassFile = None,
+    storepass: opt.Storepass = None,
+    storepass_env: opt.StorepassEnv = None,
+    storepass_file: opt.StorepassFile = None,
+    lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    json: opt.Json = False,
+) -> None:
+    """Bundle a client certificate and its private key into a PKCS12 keystore."""
+    from keystore_tool.certfiles import read_certificates, read_private_key
+    from keystore_tool.errors import UsageError
+    from keystore_tool.ops.bundle import BundleInputs, bundle_p12
+    from keystore_tool.x509util import describe_entry
+
+    password = opt.write_store_password(storepass, storepass_env, storepass_file)
+    if password is None:
+        raise UsageError(
+            "the keystore needs a password: give --storepass, --storepass-env or --storepass-file"
+        )
+    key_password = resolve("--key-pass", key_pass, key_pass_env, key_pass_file)
+    inputs = BundleInputs(
+        certificates=read_certificates(read_file(cert, "certificate"), str(cert)),
+        private_key=read_private_key(read_file(key, "key"), str(key), key_password),
+        chain=[
+            c
+            for path in chain or []
+            for c in read_certificates(read_file(path, "certificate"), str(path))
+        ],
+    )
+    result = bundle_p12(
+        inputs,
+        out,
+        password,
+        alias=alias,
+        profile="legacy" if legacy else "default",
+        lock_timeout=lock_timeout,
+    )
+    warn_all(result.warnings)
+    options = result.jvm_options(password, show_password)
+    if json:
+        emit_json(
+            {
+                "out": result.out,
+                "alias": result.alias,
+                "entry": describe_entry(result.entry),
+                "jvm_options": options,
+            }
+        )
+        return
+    echo("\n".join(options))

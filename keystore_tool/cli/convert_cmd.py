@@ -1,0 +1,98 @@
+"""``ks convert``: copy every entry into a new store of another type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from keystore_tool.cli import options as opt
+from keystore_tool.cli.output import echo, emit_json, warn, warn_all
+from keystore_tool.cli.passwords import resolve
+from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
+
+
+def command(
+    keystore: opt.Keystore,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The new store.")],
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", help="pkcs12, jks, jceks or pem (default: from --out's extension, else pkcs12)."
+        ),
+    ] = None,
+    srcstorepass: Annotated[
+        str | None, typer.Option("--srcstorepass", help="The source store's password.")
+    ] = None,
+    srcstorepass_env: Annotated[
+        str | None, typer.Option("--srcstorepass-env", metavar="VAR")
+    ] = None,
+    srcstorepass_file: Annotated[
+        Path | None, typer.Option("--srcstorepass-file", metavar="PATH")
+    ] = None,
+    storepass: opt.Storepass = None,
+    storepass_env: opt.StorepassEnv = None,
+    storepass_file: opt.StorepassFile = None,
+    entry_pass: opt.EntryPass = None,
+    entry_pass_env: opt.EntryPassEnv = None,
+    entry_pass_file: opt.EntryPassFile = None,
+    skip_unsupported: Annotated[
+        bool,
+        typer.Option("--skip-unsupported", help="Leave out entries the target type cannot hold."),
+    ] = False,
+    legacy: Annotated[
+        bool, typer.Option("--legacy", help="PKCS12 encryption for Java 8 before 8u301.")
+    ] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite --out when it exists.")
+    ] = False,
+    lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    json: opt.Json = False,
+) -> None:
+    """Copy every entry into a new store of another type (keytool -importkeystore)."""
+    from keystore_tool.formats import format_for_new_file
+    from keystore_tool.ops.convert import convert_store
+    from keystore_tool.ops.inspect import open_store
+
+    source_password = resolve(
+        "--srcstorepass",
+        srcstorepass,
+        srcstorepass_env,
+        srcstorepass_file,
+        prompt="Source keystore password",
+    )
+    view = open_store(
+        keystore,
+        source_password,
+        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+    )
+    warn_all(view.keystore.warnings)
+    target = format_for_new_file(str(out), to)
+    # keytool -importkeystore keeps the source password for the target unless told otherwise.
+    password = resolve("--storepass", storepass, storepass_env, storepass_file) or source_password
+    result = convert_store(
+        view.keystore,
+        str(keystore),
+        out,
+        target,
+        password,
+        skip_unsupported=skip_unsupported,
+        replace=replace,
+        profile="legacy" if legacy else "default",
+        lock_timeout=lock_timeout,
+    )
+    for alias in result.skipped:
+        warn(f"left out '{alias}': {target.name} cannot hold it")
+    if json:
+        emit_json(
+            {
+                "keystore": result.source,
+                "out": result.out,
+                "storetype": result.storetype,
+                "copied": result.copied,
+                "skipped": result.skipped,
+            }
+        )
+        return
+    echo(f"Copied {len(result.copied)} entries from {keystore} to {out} ({result.storetype})")

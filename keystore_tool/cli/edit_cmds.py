@@ -1,0 +1,80 @@
+"""``ks delete`` and ``ks rename``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from keystore_tool.cli import options as opt
+from keystore_tool.cli.output import echo, emit_json
+from keystore_tool.ops.update import StoreTarget
+from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
+
+
+def delete(
+    keystore: opt.Keystore,
+    alias: opt.Alias,
+    storepass: opt.Storepass = None,
+    storepass_env: opt.StorepassEnv = None,
+    storepass_file: opt.StorepassFile = None,
+    storetype: opt.Storetype = None,
+    lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    json: opt.Json = False,
+) -> None:
+    """Delete one entry."""
+    from keystore_tool.ops.edit import delete_entry
+
+    target = StoreTarget(
+        str(keystore),
+        opt.write_store_password(storepass, storepass_env, storepass_file),
+        storetype=storetype,
+        lock_timeout=lock_timeout,
+    )
+    result = delete_entry(target, alias)
+    if json:
+        emit_json({"keystore": result.keystore, "changed": True, "deleted": result.alias})
+        return
+    echo(f"Deleted '{result.alias}' from {keystore}")
+
+
+def rename(
+    keystore: opt.Keystore,
+    alias: opt.Alias,
+    to: Annotated[str, typer.Option("--to", help="The new alias.")],
+    storepass: opt.Storepass = None,
+    storepass_env: opt.StorepassEnv = None,
+    storepass_file: opt.StorepassFile = None,
+    storetype: opt.Storetype = None,
+    entry_pass: opt.EntryPass = None,
+    entry_pass_env: opt.EntryPassEnv = None,
+    entry_pass_file: opt.EntryPassFile = None,
+    lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    json: opt.Json = False,
+) -> None:
+    """Rename one entry."""
+    from keystore_tool.ops.edit import rename_entry
+
+    target = StoreTarget(
+        str(keystore),
+        opt.write_store_password(storepass, storepass_env, storepass_file),
+        storetype=storetype,
+        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+        lock_timeout=lock_timeout,
+    )
+    result = rename_entry(target, alias, to)
+    if json:
+        emit_json(
+            {
+                "keystore": result.keystore,
+                "changed": result.changed,
+                "alias": result.alias,
+                "to": to,
+            }
+        )
+        return
+    echo(
+        f"Renamed '{result.alias}' to '{to}' in {keystore}"
+        if result.changed
+        else "Nothing to change"
+    )

@@ -1,0 +1,101 @@
+"""``ks bundle-p12``: a client certificate and its key as a PKCS12 keystore a JVM can use."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from keystore_tool.errors import KeyMismatchError, UsageError
+from keystore_tool.formats import DumpOptions, Profile, get_format
+from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry
+from keystore_tool.password import Password
+from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, write_new_file
+
+
+@dataclass(frozen=True)
+class BundleInputs:
+    certificates: list[Certificate]  # from --cert: the leaf, maybe followed by its chain
+    private_key: bytes  # PKCS#8 DER
+    chain: list[Certificate] = field(default_factory=list)  # from every --chain file
+
+
+@dataclass
+class BundleResult:
+    out: str
+    alias: str
+    entry: PrivateKeyEntry
+    warnings: list[str]
+
+    def jvm_options(self, password: Password, show_password: bool) -> list[str]:
+        shown = password.reveal() if show_password else "<password>"
+        return [
+            f"-Djavax.net.ssl.keyStore={self.out}",
+            "-Djavax.net.ssl.keyStoreType=pkcs12",
+            f"-Djavax.net.ssl.keyStorePassword={shown}",
+        ]
+
+
+def build_entry(inputs: BundleInputs, alias: str) -> tuple[PrivateKeyEntry, list[str]]:
+    """The key entry with its chain ordered leaf first, and what the user should be told."""
+    from keystore_tool.x509util import describe_certificate, key_matches_certificate, order_chain
+
+    if not inputs.certificates:
+        raise UsageError("--cert holds no certificate")
+    leaf = next(
+        (c for c in inputs.certificates if key_matches_certificate(inputs.private_key, c)), None
+    )
+    if leaf is None:
+        subject = describe_certificate(inputs.certificates[0])["subject"]
+        raise KeyMismatchError(
+            f"the private key does not belong to the certificate ({subject}); "
+            "give the key that was generated with this certificate's request"
+        )
+    extra_in_cert = [c for c in inputs.certificates if c != leaf]
+    ordered = order_chain(leaf, [*extra_in_cert, *inputs.chain])
+    warnings: list[str] = []
+    if not ordered.complete:
+        last = describe_certificate(ordered.chain[-1])
+        warnings.append(
+            f"the chain is incomplete: no certificate for the issuer '{last['issuer']}'; "
+            "add it with --chain if the server does not already know it"
+        )
+    for cert in ordered.leftovers:
+        warnings.append(
+            f"ignored a --chain certificate that belongs to another chain: "
+            f"{describe_certificate(cert)['subject']}"
+        )
+    now = datetime.now(UTC)
+    for cert in ordered.chain:
+        parsed = cert.x509
+        subject = describe_certificate(cert)["subject"]
+        if parsed.not_valid_after_utc < now:
+            warnings.append(
+                f"the certificate '{subject}' expired on {parsed.not_valid_after_utc:%Y-%m-%d}"
+            )
+        elif parsed.not_valid_before_utc > now:
+            warnings.append(
+                f"the certificate '{subject}' is not valid before {parsed.not_valid_before_utc:%Y-%m-%d}"
+            )
+    entry = PrivateKeyEntry(
+        alias=alias, chain=ordered.chain, private_key=inputs.private_key, created=now
+    )
+    return entry, warnings
+
+
+def bundle_p12(
+    inputs: BundleInputs,
+    out: str | os.PathLike[str],
+    password: Password,
+    *,
+    alias: str = "client",
+    profile: Profile = "default",
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+) -> BundleResult:
+    entry, warnings = build_entry(inputs, alias)
+    keystore = Keystore([entry], storetype="pkcs12")
+    data = get_format("pkcs12").dump(keystore, password, DumpOptions(profile=profile))
+    absolute = str(Path(os.path.abspath(os.fspath(out))))
+    write_new_file(absolute, data, holds_private_key=True, lock_timeout=lock_timeout)
+    return BundleResult(absolute, alias, entry, warnings)

@@ -1,0 +1,102 @@
+"""The read-modify-write every store-changing command shares.
+
+Under the store's exclusive lock: read the current bytes, parse them (or start an empty store
+of the type a new file gets), let the command change the model, and write only when it says
+something changed. A run that changes nothing leaves the file's bytes and mtime alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from keystore_tool.errors import NotFoundError, UsageError
+from keystore_tool.formats import (
+    DumpOptions,
+    LoadOptions,
+    Profile,
+    StoreFormat,
+    detect,
+    format_for_new_file,
+)
+from keystore_tool.model import Keystore, PrivateKeyEntry, SecretKeyEntry
+from keystore_tool.password import Password
+from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, StoreUpdate, check_storetype
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StoreTarget:
+    """Which store to change and how to open it."""
+
+    path: str
+    password: Password | None
+    storetype: str | None = None
+    entry_password: Password | None = None
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an update did to the file: created it, rewrote it, or left it alone."""
+
+    storetype: str
+    created: bool
+    written: bool
+
+
+def update_store(
+    target: StoreTarget,
+    change: Callable[[Keystore], tuple[T, bool]],
+    *,
+    create: bool,
+) -> tuple[T, Outcome]:
+    """Runs ``change`` on the store's model under its lock; ``change`` returns its result and
+    whether it changed anything. A missing store is created when ``create`` is true."""
+    with StoreUpdate(target.path, target.lock_timeout) as update:
+        if update.current is None:
+            if not create:
+                raise NotFoundError(f"keystore file not found: {target.path}")
+            fmt = format_for_new_file(target.path, target.storetype)
+            keystore = Keystore(storetype=fmt.name)
+        else:
+            fmt = detect(update.current)
+            check_storetype(fmt, target.storetype)
+            keystore = fmt.load(
+                update.current, target.password, LoadOptions(entry_password=target.entry_password)
+            )
+        result, changed = change(keystore)
+        created = update.current is None
+        if changed or created:
+            data = fmt.dump(
+                keystore, write_password(fmt, keystore, target), dump_options(keystore, target)
+            )
+            update.replace(data, holds_private_key=holds_keys(keystore))
+        return result, Outcome(fmt.name, created, update.written)
+
+
+def holds_keys(keystore: Keystore) -> bool:
+    return any(isinstance(e, PrivateKeyEntry | SecretKeyEntry) for e in keystore)
+
+
+def write_password(fmt: StoreFormat, keystore: Keystore, target: StoreTarget) -> Password | None:
+    """The password to write with: the one given; none only where the store was read without
+    one and may stay so (a password-less PKCS12 truststore, a PEM file without keys)."""
+    if target.password is not None:
+        return target.password
+    if keystore.properties.get("passwordless") or (fmt.name == "pem" and not holds_keys(keystore)):
+        return None
+    raise UsageError(
+        f"writing {os.path.basename(target.path)} needs its password: give --storepass, "
+        "--storepass-env or --storepass-file"
+    )
+
+
+def dump_options(keystore: Keystore, target: StoreTarget) -> DumpOptions:
+    """Rewrite a store with the encryption it was read with: a store made for Java 8 must stay
+    readable there after ks added a certificate to it."""
+    profile: Profile = "legacy" if keystore.properties.get("profile") == "legacy" else "default"
+    return DumpOptions(profile=profile, entry_password=target.entry_password)
