@@ -21,11 +21,11 @@ jdk: ## install a headless JDK and openssl with apt-get when they are missing
 	@bash scripts/ensure-tools.sh
 
 demo: setup ## set up and run the main job on a built-in example
-	$(PY) -m keystore_tool.demo
+	$(PY) -m demo.apm_demo
 
 lint: $(STAMP) ## ruff check and format check
-	$(VENV)/bin/ruff check keystore_tool tests bench
-	$(VENV)/bin/ruff format --check keystore_tool tests bench
+	$(VENV)/bin/ruff check keystore_tool tests bench demo
+	$(VENV)/bin/ruff format --check keystore_tool tests bench demo
 
 typecheck: $(STAMP) ## mypy --strict on the package
 	$(VENV)/bin/mypy
