@@ -37,7 +37,9 @@ def ks(
 
 def ks_ok(*args: str | Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     proc = ks(*args, **kwargs)
-    assert proc.returncode == 0, f"ks {' '.join(map(str, args))} exited {proc.returncode}: {proc.stderr}"
+    assert proc.returncode == 0, (
+        f"ks {' '.join(map(str, args))} exited {proc.returncode}: {proc.stderr}"
+    )
     return proc
 
 

@@ -62,7 +62,9 @@ def test_entries_need_key_material() -> None:
 
 def test_password_never_shows_itself() -> None:
     secret = Password("s3cret-sentinel")
-    assert "s3cret" not in repr(secret) and "s3cret" not in str(secret) and "s3cret" not in f"{secret}"
+    assert (
+        "s3cret" not in repr(secret) and "s3cret" not in str(secret) and "s3cret" not in f"{secret}"
+    )
     assert secret.reveal() == "s3cret-sentinel"
     assert Password("") != Password(" ")
 
@@ -100,7 +102,9 @@ def test_detection_refuses_what_is_no_keystore(data: bytes) -> None:
         ("t.jks", "PKCS12", "pkcs12"),
     ],
 )
-def test_new_file_type_comes_from_storetype_then_extension(path: str, storetype: str | None, name: str) -> None:
+def test_new_file_type_comes_from_storetype_then_extension(
+    path: str, storetype: str | None, name: str
+) -> None:
     assert format_for_new_file(path, storetype).name == name
 
 

@@ -131,7 +131,9 @@ def test_read_only_directory_is_refused(tmp_path: Path) -> None:
     assert (directory / "store").read_bytes() == b"old"
 
 
-def test_failure_mid_write_leaves_the_store_and_no_temp_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_mid_write_leaves_the_store_and_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "store"
     target.write_bytes(b"old")
 
