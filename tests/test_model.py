@@ -14,8 +14,8 @@ from keystore_tool import (
     SecretKeyEntry,
     TrustedCertificateEntry,
 )
-from keystore_tool.formats import detect, format_for_new_file, get_format
 from keystore_tool.errors import FormatError, UsageError
+from keystore_tool.formats import detect, format_for_new_file, get_format
 
 
 def trusted(alias: str, der: bytes = b"0\x03\x02\x01\x01") -> TrustedCertificateEntry:
