@@ -7,6 +7,7 @@ parses the certificate with cryptography, imported when first needed.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -144,16 +145,12 @@ def _key_ids(cert: x509.Certificate) -> tuple[bytes | None, bytes | None]:
 
     ski: bytes | None = None
     aki: bytes | None = None
-    try:
+    with contextlib.suppress(x509.ExtensionNotFound, ValueError):
         ski = cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value.digest
-    except (x509.ExtensionNotFound, ValueError):
-        pass
-    try:
+    with contextlib.suppress(x509.ExtensionNotFound, ValueError):
         aki = cert.extensions.get_extension_for_class(
             x509.AuthorityKeyIdentifier
         ).value.key_identifier
-    except (x509.ExtensionNotFound, ValueError):
-        pass
     return ski, aki
 
 
