@@ -261,20 +261,25 @@ def read_certificates(data: bytes, source: str) -> list[Certificate]:
         return _certificates_from_der(data, source)
 
 
+def block_certificates(block: PemBlock, source: str) -> list[Certificate]:
+    """The certificates of one CERTIFICATE or PKCS7 block (some tools armour a .p7b as
+    CERTIFICATE); empty for other labels. Call under :func:`quiet_legacy_warnings`."""
+    if block.label in CERTIFICATE_LABELS:
+        der = first_tlv(block.der) if block.label == "TRUSTED CERTIFICATE" else block.der
+        if _is_pkcs7(der):
+            return _pkcs7_certificates(der, source)
+        return [_checked_certificate(der, source)]
+    if block.label in PKCS7_LABELS:
+        return _pkcs7_certificates(block.der, source)
+    return []
+
+
 def _certificates_from_pem(data: bytes, source: str) -> list[Certificate]:
     certs: list[Certificate] = []
     labels: list[str] = []
     for block in pem_blocks(data, source):
         labels.append(block.label)
-        if block.label in CERTIFICATE_LABELS:
-            der = first_tlv(block.der) if block.label == "TRUSTED CERTIFICATE" else block.der
-            # Some tools armour a .p7b as CERTIFICATE.
-            if _is_pkcs7(der):
-                certs.extend(_pkcs7_certificates(der, source))
-            else:
-                certs.append(_checked_certificate(der, source))
-        elif block.label in PKCS7_LABELS:
-            certs.extend(_pkcs7_certificates(block.der, source))
+        certs.extend(block_certificates(block, source))
     if certs:
         return certs
     if any(label in KEY_LABELS or label.endswith("PRIVATE KEY") for label in labels):
@@ -336,10 +341,11 @@ def _is_der_private_key(der: bytes) -> bool:
 # --------------------------------------------------------------------------- private keys
 
 
-def encrypted_key_iterations(der: bytes, what: str) -> None:
-    """Charges the KDF work an EncryptedPrivateKeyInfo asks for against a fresh
-    :class:`KdfBudget` before anything is derived; refuses absurd counts."""
-    budget = KdfBudget()
+def encrypted_key_iterations(der: bytes, what: str, budget: KdfBudget | None = None) -> None:
+    """Charges the KDF work an EncryptedPrivateKeyInfo asks for against ``budget`` (a fresh
+    one by default) before anything is derived; refuses absurd counts."""
+    if budget is None:
+        budget = KdfBudget()
     tag, start, end = der_read(der, 0, len(der))
     if tag != 0x30:
         raise FormatError(f"{what} is not an encrypted PKCS#8 structure")
@@ -416,14 +422,18 @@ def pkcs8_der(key: PrivateKeyTypes, source: str) -> bytes:
 
 
 def load_key_block(
-    block: PemBlock, source: str, password: Password | None, password_option: str
+    block: PemBlock,
+    source: str,
+    password: Password | None,
+    password_option: str,
+    budget: KdfBudget | None = None,
 ) -> PrivateKeyTypes:
     """A private key from one PEM block (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8, or a legacy
     OpenSSL ``Proc-Type: 4,ENCRYPTED`` key)."""
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     if block.label == "ENCRYPTED PRIVATE KEY":
-        return load_der_key(block.der, source, password, password_option)
+        return load_der_key(block.der, source, password, password_option, budget)
     if "ENCRYPTED" in block.headers.get("Proc-Type", ""):
         # OpenSSL's legacy scheme derives the key with one MD5 round: no work to bound.
         return _translated(
@@ -435,7 +445,11 @@ def load_key_block(
 
 
 def load_der_key(
-    der: bytes, source: str, password: Password | None, password_option: str
+    der: bytes,
+    source: str,
+    password: Password | None,
+    password_option: str,
+    budget: KdfBudget | None = None,
 ) -> PrivateKeyTypes:
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
@@ -445,7 +459,7 @@ def load_der_key(
         raise FormatError(f"{source} is neither PEM nor DER; expected a private key") from exc
     encrypted = shape == [0x30, 0x04]
     if encrypted:
-        encrypted_key_iterations(der, f"the key in {source}")
+        encrypted_key_iterations(der, f"the key in {source}", budget)
         try:
             fast = _decrypt_pbes2(der, password)
         except ValueError as exc:
