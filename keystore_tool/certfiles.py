@@ -406,10 +406,8 @@ def read_private_key(data: bytes, source: str, password: Password | None) -> byt
             raise FormatError(f"{source} holds no private key")
         if len(keys) > 1:
             raise FormatError(f"{source} holds {len(keys)} private keys; give a file with one")
-        key = load_key_block(keys[0], source, password, "--key-pass")
-    else:
-        key = load_der_key(data, source, password, "--key-pass")
-    return pkcs8_der(key, source)
+        return key_block_pkcs8(keys[0], source, password, "--key-pass")
+    return der_key_pkcs8(data, source, password, "--key-pass")
 
 
 def pkcs8_der(key: PrivateKeyTypes, source: str) -> bytes:
@@ -421,36 +419,41 @@ def pkcs8_der(key: PrivateKeyTypes, source: str) -> bytes:
         raise UnsupportedError(f"the key in {source} cannot be written as PKCS#8") from exc
 
 
-def load_key_block(
+def key_block_pkcs8(
     block: PemBlock,
     source: str,
     password: Password | None,
     password_option: str,
     budget: KdfBudget | None = None,
-) -> PrivateKeyTypes:
-    """A private key from one PEM block (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8, or a legacy
-    OpenSSL ``Proc-Type: 4,ENCRYPTED`` key)."""
+) -> bytes:
+    """The private key of one PEM block (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8, or a legacy
+    OpenSSL ``Proc-Type: 4,ENCRYPTED`` key) as unencrypted PKCS#8 DER."""
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-    if block.label == "ENCRYPTED PRIVATE KEY":
-        return load_der_key(block.der, source, password, password_option, budget)
-    if "ENCRYPTED" in block.headers.get("Proc-Type", ""):
-        # OpenSSL's legacy scheme derives the key with one MD5 round: no work to bound.
-        return _translated(
-            lambda pw: load_pem_private_key(block.text, pw), source, password, password_option, True
-        )
-    return _translated(
-        lambda pw: load_pem_private_key(block.text, pw), source, None, password_option, False
+    if block.label == "ENCRYPTED PRIVATE KEY" or block.label == "PRIVATE KEY":
+        return der_key_pkcs8(block.der, source, password, password_option, budget)
+    # OpenSSL's legacy scheme derives the key with one MD5 round: no work to bound.
+    encrypted = "ENCRYPTED" in block.headers.get("Proc-Type", "")
+    key = _translated(
+        lambda pw: load_pem_private_key(block.text, pw),
+        source,
+        password if encrypted else None,
+        password_option,
+        encrypted,
     )
+    return pkcs8_der(key, source)
 
 
-def load_der_key(
+def der_key_pkcs8(
     der: bytes,
     source: str,
     password: Password | None,
     password_option: str,
     budget: KdfBudget | None = None,
-) -> PrivateKeyTypes:
+) -> bytes:
+    """A DER private key (PKCS#8, encrypted or not; PKCS#1; SEC1) as unencrypted PKCS#8 DER.
+    PKCS#8 input is kept byte for byte (Java's encoding of an EC key differs from
+    cryptography's, and an entry nobody changed must be written back as it was)."""
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
     try:
@@ -461,26 +464,35 @@ def load_der_key(
     if encrypted:
         encrypted_key_iterations(der, f"the key in {source}", budget)
         try:
-            fast = _decrypt_pbes2(der, password)
+            plain = _decrypt_pbes2(der, password)
         except ValueError as exc:
             raise PasswordError(
                 f"wrong password for the key in {source}; check {password_option}"
             ) from exc
-        if fast is not None:
-            return _translated(
-                lambda _pw: load_der_private_key(fast, None), source, None, password_option, True
+        if plain is not None:
+            decrypted = plain
+            _translated(
+                lambda _pw: load_der_private_key(decrypted, None),
+                source,
+                password,
+                password_option,
+                True,
             )
+            return decrypted
     elif shape[:1] == [0x30] and _is_certificate_der(der):
         raise FormatError(
             f"{source} contains a certificate, not a private key; give it with --cert"
         )
-    return _translated(
+    key = _translated(
         lambda pw: load_der_private_key(der, pw),
         source,
         password if encrypted else None,
         password_option,
         encrypted,
     )
+    if shape[:3] == [0x02, 0x30, 0x04]:  # already PKCS#8 PrivateKeyInfo
+        return first_tlv(der)
+    return pkcs8_der(key, source)
 
 
 def _is_certificate_der(der: bytes) -> bool:

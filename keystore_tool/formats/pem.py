@@ -29,9 +29,8 @@ from keystore_tool.certfiles import (
     PKCS7_LABELS,
     block_certificates,
     first_tlv,
-    load_key_block,
+    key_block_pkcs8,
     pem_blocks,
-    pkcs8_der,
     quiet_legacy_warnings,
 )
 from keystore_tool.errors import FormatError, UnsupportedError
@@ -113,9 +112,7 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
             name = _bag_attribute(_FRIENDLY_NAME, block.preamble)
             key_id = _bag_attribute(_LOCAL_KEY_ID, block.preamble)
             if block.label in KEY_LABELS:
-                key = load_key_block(block, _SOURCE, password, "--storepass", budget)
-                # A plain PKCS#8 key is kept byte for byte; others are re-encoded as PKCS#8.
-                pkcs8 = block.der if block.label == "PRIVATE KEY" else pkcs8_der(key, _SOURCE)
+                pkcs8 = key_block_pkcs8(block, _SOURCE, password, "--storepass", budget)
                 keys.append(_KeyBlock(index, pkcs8, private_key_public_der(pkcs8), name, key_id))
             elif block.label in CERTIFICATE_LABELS or block.label in PKCS7_LABELS:
                 trusted = bool(_JAVA_TRUSTED.search(block.preamble))
