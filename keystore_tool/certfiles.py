@@ -220,7 +220,10 @@ def _pkcs7_certificates(der: bytes, source: str) -> list[Certificate]:
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
     try:
-        loaded = pkcs7.load_der_pkcs7_certificates(der)
+        with warnings.catch_warnings():
+            # openssl writes the certificate SET unsorted (BER); cryptography reads it but warns.
+            warnings.filterwarnings("ignore", message="PKCS#7 certificates could not be parsed")
+            loaded = pkcs7.load_der_pkcs7_certificates(der)
     except ValueError as exc:
         raise FormatError(f"{source}: the PKCS#7 data holds no readable certificates") from exc
     return [Certificate(c.public_bytes(Encoding.DER)) for c in loaded]
