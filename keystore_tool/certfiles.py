@@ -139,6 +139,22 @@ class PemBlock:
     text: bytes = b""  # the armoured block itself, BEGIN to END line
 
 
+def armour(label: str, der: bytes) -> bytes:
+    """One PEM block: base64 in 64-character lines between BEGIN/END lines."""
+    import base64
+
+    body = base64.b64encode(der)
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return b"".join(
+        [
+            f"-----BEGIN {label}-----\n".encode(),
+            b"\n".join(lines),
+            b"\n",
+            f"-----END {label}-----\n".encode(),
+        ]
+    )
+
+
 def has_pem_armour(data: bytes) -> bool:
     return b"-----BEGIN " in data
 

@@ -242,3 +242,10 @@ def key_matches_certificate(private_key_pkcs8_der: bytes, cert: Certificate) -> 
     with quiet_legacy_warnings():
         cert_public = public_key_der(cert)
     return cert_public is not None and cert_public == private_key_public_der(private_key_pkcs8_der)
+
+
+def certificates_pem(certificates: Iterable[Certificate]) -> str:
+    """Certificates as concatenated PEM blocks."""
+    from keystore_tool.certfiles import armour
+
+    return b"".join(armour("CERTIFICATE", cert.der) for cert in certificates).decode("ascii")

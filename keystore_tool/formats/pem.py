@@ -27,6 +27,7 @@ from keystore_tool.certfiles import (
     CSR_LABELS,
     KEY_LABELS,
     PKCS7_LABELS,
+    armour,
     block_certificates,
     first_tlv,
     key_block_pkcs8,
@@ -282,21 +283,6 @@ def _bag(alias: str, key_id: str | None) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _armour(label: str, der: bytes) -> bytes:
-    import base64
-
-    body = base64.encodebytes(der).replace(b"\n", b"")
-    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return b"".join(
-        [
-            f"-----BEGIN {label}-----\n".encode(),
-            b"\n".join(lines),
-            b"\n",
-            f"-----END {label}-----\n".encode(),
-        ]
-    )
-
-
 def _certificate_pem(cert: Certificate) -> bytes:
     """subject=/issuer= lines for the human reader (as openssl prints them), then the block."""
     try:
@@ -306,13 +292,13 @@ def _certificate_pem(cert: Certificate) -> bytes:
         ).encode("utf-8", "replace")
     except FormatError:
         comment = b""
-    return comment + _armour("CERTIFICATE", first_tlv(cert.der))
+    return comment + armour("CERTIFICATE", first_tlv(cert.der))
 
 
 def _key_pem(pkcs8: bytes, password: Password | None, iterations: int) -> bytes:
     if password is None:
-        return _armour("PRIVATE KEY", pkcs8)
-    return _armour("ENCRYPTED PRIVATE KEY", encrypt_pkcs8(pkcs8, password, iterations))
+        return armour("PRIVATE KEY", pkcs8)
+    return armour("ENCRYPTED PRIVATE KEY", encrypt_pkcs8(pkcs8, password, iterations))
 
 
 # --------------------------------------------------------------------------- PBES2

@@ -41,13 +41,9 @@ def private_key_pem(entry: Entry) -> bytes:
         )
     entry.load_private_key()  # raises PasswordError for a key under its own password
     assert entry.private_key is not None
-    import base64
+    from keystore_tool.certfiles import armour
 
-    body = base64.encodebytes(entry.private_key).decode("ascii").replace("\n", "")
-    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return (
-        "-----BEGIN PRIVATE KEY-----\n" + "\n".join(lines) + "\n-----END PRIVATE KEY-----\n"
-    ).encode("ascii")
+    return armour("PRIVATE KEY", entry.private_key)
 
 
 def export_entry(entry: Entry, *, chain: bool, der: bool, key: bool) -> Exported:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from keystore_tool.certfiles import der_children, der_oid, der_read, pem_blocks
+from keystore_tool.certfiles import armour, der_children, der_oid, der_read, pem_blocks
 from keystore_tool.errors import FormatError, PasswordError, UnsupportedError
 from keystore_tool.formats import DumpOptions, LoadOptions, get_format, pem
 from keystore_tool.model import (
@@ -162,9 +162,7 @@ def test_absurd_iteration_count_in_the_store_is_refused() -> None:
     key = next(b for b in blocks if b.label == "ENCRYPTED PRIVATE KEY")
     crafted = data.replace(
         key.text,
-        pem._armour("ENCRYPTED PRIVATE KEY", _reencode_iterations(key.der, 6_000_000)).rstrip(
-            b"\n"
-        ),
+        armour("ENCRYPTED PRIVATE KEY", _reencode_iterations(key.der, 6_000_000)).rstrip(b"\n"),
     )
     with pytest.raises(FormatError, match="above the limit"):
         pem.load(crafted, Password("pw"), LoadOptions())
