@@ -275,7 +275,7 @@ def _decrypt(
 ) -> bytes:
     if password is None:
         raise PasswordError(f"the store holds encrypted {what}; {_PASSWORD_HINT}")
-    return _pbe.decrypt(algid, ciphertext, password, budget, what)
+    return _pbe.decrypt(algid, ciphertext, password, budget, f"encryption of the {what}")
 
 
 class _Reader:
@@ -548,7 +548,9 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
         else:
             unknown.append(bag.raw)
 
-    used: set[int] = set()  # ids of cert bags a key's chain took
+    # Certificates some key's chain took; Java writes a chain certificate again (named by its
+    # subject) even when it is another entry's leaf, so this goes by content, not by bag.
+    used: set[bytes] = set()
     by_subject: dict[bytes, list[_CertBag]] | None = None
     untrusted = [c for c in cert_bags if not c.bag.trusted]
     by_key_id: dict[bytes, list[_CertBag]] = {}
@@ -581,12 +583,12 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
                 f"private key '{entry.alias}' has no certificate in the store; Java will not see it"
             )
         entry.chain = [c.certificate for c in chain]
-        used.update(id(c) for c in chain)
+        used.update(c.certificate.der for c in chain)
         ordered.append((position, entry))
 
     loose: list[str] = []
     for cert_bag in untrusted:
-        if id(cert_bag) in used:
+        if cert_bag.certificate.der in used:
             continue
         generated = None
         if cert_bag.alias:
