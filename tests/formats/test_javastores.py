@@ -237,14 +237,39 @@ def test_jceks_sealed_key_is_refused_by_jks(minted) -> None:
         JKS.dump(store, PW)
 
 
-def test_new_secret_key_cannot_be_written(minted) -> None:
-    entry = SecretKeyEntry(alias="s", algorithm="AES", key=bytes(16))
-    assert not JCEKS.can_hold(entry)
+def test_new_secret_key_is_sealed_for_jceks_and_refused_elsewhere() -> None:
+    entry = SecretKeyEntry(alias="S", algorithm="AES", key=bytes(range(16)))
+    assert JCEKS.can_hold(entry)
     assert not JKS.can_hold(entry)
+    back = JCEKS.load(JCEKS.dump(Keystore([entry]), PW, FAST), PW)["s"]
+    assert isinstance(back, SecretKeyEntry)
+    assert (back.algorithm, back.key) == ("AES", bytes(range(16)))
+    assert back.sealed is not None and back.sealed.format == "jceks"
+    nameless = SecretKeyEntry(alias="n", sealed=SealedBlob("pkcs12", b"x"))
+    assert not JCEKS.can_hold(nameless)
     with pytest.raises(UnsupportedError, match="new secret key"):
-        JCEKS.dump(Keystore([entry]), PW)
-    foreign = SecretKeyEntry(alias="s", key=bytes(16), sealed=SealedBlob("pkcs12", b"x"))
-    assert not JCEKS.can_hold(foreign)
+        JCEKS.dump(Keystore([nameless]), PW)
+    with pytest.raises(UnsupportedError):
+        JKS.dump(Keystore([entry]), PW)
+
+
+def test_pyjks_unseals_the_secret_keys_we_seal() -> None:
+    import jks
+
+    entry = SecretKeyEntry(alias="h", algorithm="HmacSHA256", key=b"k" * 32)
+    theirs = jks.KeyStore.loads(JCEKS.dump(Keystore([entry]), PW, FAST), "changeit")
+    assert theirs.secret_keys["h"].algorithm == "HmacSHA256"
+    assert theirs.secret_keys["h"].key == b"k" * 32
+
+
+def test_sealed_secret_key_is_written_back_unchanged() -> None:
+    entry = SecretKeyEntry(alias="s", algorithm="AES", key=bytes(16))
+    first = JCEKS.dump(Keystore([entry]), PW, FAST)
+    assert JCEKS.dump(JCEKS.load(first, PW), PW, FAST) == first
+    # Unreadable with another password, and still written back as it was.
+    locked = JCEKS.load(first, PW, LoadOptions(entry_password=Password("other")))
+    assert locked["s"].key is None  # type: ignore[attr-defined]
+    assert JCEKS.dump(locked, PW) == first
 
 
 def test_timestamps_are_read_and_written_back(minted) -> None:
