@@ -458,3 +458,37 @@ def test_fifty_thousand_entries_load_and_dump_linearly(minted) -> None:
     # Ten times the entries may cost at most ~25 times the time (linear, with slack for noise).
     assert timings[50_000][0] < 25 * timings[5_000][0] + 0.2
     assert timings[50_000][1] < 25 * timings[5_000][1] + 0.2
+
+
+def test_version_1_jks_is_readable(minted) -> None:
+    der = minted["root"].der  # type: ignore[attr-defined]
+    body = (
+        struct.pack(">IIi", js.JKS_MAGIC, 1, 1)
+        + struct.pack(">iH", js.TAG_TRUSTED_CERT, 4)
+        + b"root"
+        + struct.pack(">qi", 1_000, len(der))
+        + der
+    )
+    digest = js.pre_keyed_digest(PW)
+    digest.update(body)
+    data = body + digest.digest()
+    store = JKS.load(data, PW)
+    assert store.properties["jks.version"] == 1
+    assert store["root"].certificates()[0].der == der
+    rewritten = JKS.load(JKS.dump(store, PW), PW)  # written as version 2
+    assert rewritten.properties["jks.version"] == 2
+    assert rewritten["root"].attributes[js.ATTR_TIMESTAMP] == 1_000
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_damaged_sealed_objects_raise_only_ks_errors(data: st.DataObject) -> None:
+    sealed = js.seal_secret_key("AES", bytes(16), PW, 1)
+    damaged = bytearray(sealed[: data.draw(st.integers(0, len(sealed)))])
+    for _ in range(data.draw(st.integers(0, 3))):
+        if damaged:
+            pos = data.draw(st.integers(0, len(damaged) - 1))
+            damaged[pos] = data.draw(st.integers(0, 255))
+    raw = [js.RawEntry(js.TAG_SECRET_KEY, "s", 0, blob=bytes(damaged))]
+    with contextlib.suppress(KsError):
+        JCEKS.load(js.serialize_store(js.JCEKS_MAGIC, raw, PW), PW)
