@@ -40,7 +40,7 @@ def test_import_creates_store_and_is_idempotent(tmp_path: Path, pki: Pki, name: 
     assert again["changed"] is False and again["unchanged"] == ["apm-server-cert"]
     assert (store.read_bytes(), store.stat().st_mtime_ns) == before
     listed = ks_json("list", "-k", store, *PASS)
-    assert listed["storetype"] == name.rsplit(".", 1)[1]
+    assert listed["storetype"] == {"p12": "pkcs12"}.get(name.rsplit(".", 1)[1], name.rsplit(".", 1)[1])
     assert [(e["alias"], e["type"], e["sha256"]) for e in listed["entries"]] == [
         ("apm-server-cert", "trusted-cert", colon(pki.ca.der))
     ]

@@ -109,7 +109,7 @@ def test_writer_killed_at_each_step_leaves_old_or_new_store(tmp_path: Path, poin
             time.sleep(0.005)
         assert marker.exists(), proc.communicate()[1]
         proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc.communicate()
         now = store.read_bytes()
         listed = ks_json("list", "-k", store, *PASS)
         aliases = {e["alias"] for e in listed["entries"]}
