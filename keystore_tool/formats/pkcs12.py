@@ -469,6 +469,12 @@ def _load(data: bytes, password: Password | None) -> Keystore:
     _build_entries(reader, keystore)
     keystore.properties["pkcs12.cert_pbe"] = reader.cert_pbe
     keystore.properties["pkcs12.key_pbe"] = reader.key_pbe
+    # Format-neutral facts the write path asks for (ops.update): a store read without MAC or
+    # encryption may be written back password-less, and a store Java 8 could read stays so.
+    schemes = [s for s in (reader.cert_pbe, reader.key_pbe) if s]
+    keystore.properties["passwordless"] = pfx.mac_digest is None and not schemes
+    legacy = any(not s.startswith("PBES2") for s in schemes)
+    keystore.properties["profile"] = "legacy" if legacy else "default"
     return keystore
 
 

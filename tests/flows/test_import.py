@@ -40,7 +40,9 @@ def test_import_creates_store_and_is_idempotent(tmp_path: Path, pki: Pki, name: 
     assert again["changed"] is False and again["unchanged"] == ["apm-server-cert"]
     assert (store.read_bytes(), store.stat().st_mtime_ns) == before
     listed = ks_json("list", "-k", store, *PASS)
-    assert listed["storetype"] == {"p12": "pkcs12"}.get(name.rsplit(".", 1)[1], name.rsplit(".", 1)[1])
+    assert listed["storetype"] == {"p12": "pkcs12"}.get(
+        name.rsplit(".", 1)[1], name.rsplit(".", 1)[1]
+    )
     assert [(e["alias"], e["type"], e["sha256"]) for e in listed["entries"]] == [
         ("apm-server-cert", "trusted-cert", colon(pki.ca.der))
     ]
@@ -157,3 +159,55 @@ def test_keytool_lists_what_import_wrote(tmp_path: Path, pki: Pki, jdk: Jdk, nam
     assert out.count("trustedCertEntry") == 2
     assert colon(pki.server.der) in out and colon(pki.ca.der) in out
     assert "root," in out.lower() and "root-2," in out.lower()
+
+
+def test_import_keeps_a_passwordless_truststore_passwordless(tmp_path: Path, pki: Pki) -> None:
+    from keystore_tool import Keystore, TrustedCertificateEntry
+    from keystore_tool.formats import get_format
+    from keystore_tool.model import Certificate
+
+    store = tmp_path / "cacerts"
+    seed = Keystore([TrustedCertificateEntry(alias="root", certificate=Certificate(pki.ca.der))])
+    store.write_bytes(get_format("pkcs12").dump(seed, None))
+    report = ks_json("import", "-k", store, "--file", pki.path("unrelated-ca.crt"))
+    assert report["added"] == ["unrelated ca"]
+    listed = ks_json("list", "-k", store)
+    assert {e["alias"] for e in listed["entries"]} == {"root", "unrelated ca"}
+
+
+@pytest.mark.interop
+def test_import_keeps_a_legacy_store_legacy(tmp_path: Path, pki: Pki, openssl: str) -> None:
+    import subprocess
+
+    store = tmp_path / "java8.p12"
+    ks_json(
+        "bundle-p12",
+        "--cert",
+        pki.path("client.crt"),
+        "--key",
+        pki.path("client.key"),
+        "--out",
+        store,
+        "--legacy",
+        *PASS,
+    )
+    ks_json("import", "-k", store, "--alias", "root", "--file", pki.path("ca.crt"), *PASS)
+    info = subprocess.run(
+        [
+            openssl,
+            "pkcs12",
+            "-legacy",
+            "-info",
+            "-noout",
+            "-in",
+            str(store),
+            "-passin",
+            "pass:changeit",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    assert (
+        "MAC: sha1" in info and "pbeWithSHA1And3-KeyTripleDES-CBC" in info and "PBES2" not in info
+    )
