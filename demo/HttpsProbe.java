@@ -12,12 +12,13 @@ public class HttpsProbe {
             connection.setConnectTimeout(10000);
             connection.setReadTimeout(10000);
             int status = connection.getResponseCode();
+            String cipher = connection.getCipherSuite();
             String body;
             try (InputStream in = connection.getInputStream()) {
                 body = new String(in.readAllBytes(), "UTF-8").trim();
             }
             System.out.println("status=" + status + " body=" + body
-                + " cipher=" + connection.getCipherSuite());
+                + " cipher=" + cipher);
         } catch (Exception e) {
             Throwable root = e;
             while (root.getCause() != null) root = root.getCause();

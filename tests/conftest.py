@@ -107,3 +107,7 @@ def run(cmd: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str
             f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
         )
     return proc  # type: ignore[no-any-return]
+
+
+# The CA, server and client certificates shared by the flow, interop and network tests.
+from tests.pki import pki  # noqa: E402, F401

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import serialization
 
 from tests.certs import issue
 from tests.conftest import Jdk
-from tests.flows.conftest import Pki
 from tests.ks import assert_one_line_error, ks, ks_json, ks_ok
+from tests.pki import Pki
 
 PASS = ["--storepass", "changeit"]
 

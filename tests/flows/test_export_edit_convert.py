@@ -11,9 +11,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from tests.conftest import Jdk
-from tests.flows.conftest import Pki
 from tests.interop.javadump import java_dump
 from tests.ks import assert_one_line_error, ks, ks_json, ks_ok
+from tests.pki import Pki
 
 PASS = ["--storepass", "changeit"]
 

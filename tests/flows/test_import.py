@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Jdk
-from tests.flows.conftest import Pki
 from tests.ks import assert_one_line_error, ks, ks_json
+from tests.pki import Pki
 
 PASS = ["--storepass", "changeit"]
 STORES = ["truststore.p12", "truststore.jks", "truststore.jceks"]

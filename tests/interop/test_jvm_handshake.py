@@ -15,8 +15,8 @@ import pytest
 
 from demo.tls_server import https_server
 from tests.conftest import Jdk
-from tests.flows.conftest import Pki
 from tests.ks import ROOT, ks_ok
+from tests.pki import Pki
 
 pytestmark = pytest.mark.interop
 SECRET = "handshake-pass"

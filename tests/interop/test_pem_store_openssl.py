@@ -149,9 +149,9 @@ def test_openssl_nodes_dump_reads_as_the_jvm_sees_the_pkcs12(
     assert "Bag Attributes" in dump and "friendlyName: CN=ca" in dump  # Java's chain naming
     store = pem.load(dump.encode(), None, LoadOptions())
     seen = java_dump(jdk17, keytool_p12, "pkcs12", "changeit")
-    assert sorted(e.key for e in store) == sorted(seen)
+    assert sorted(e.folded_alias for e in store) == sorted(seen)
     for entry in store:
-        java = seen[entry.key]
+        java = seen[entry.folded_alias]
         assert entry.kind == java["type"], entry.alias
         assert _sha256_chain(entry) == java["chain"], entry.alias
         if isinstance(entry, PrivateKeyEntry):
