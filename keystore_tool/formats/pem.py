@@ -1,0 +1,376 @@
+"""PEM as a store: a text file of PEM blocks in the layout ``openssl pkcs12`` prints.
+
+Writing: each entry starts with ``Bag Attributes`` / ``friendlyName: ALIAS`` lines. A trusted
+certificate is one CERTIFICATE block; a private-key entry is its key (``ENCRYPTED PRIVATE
+KEY``, PKCS#8 PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC under the store password, or
+``PRIVATE KEY`` without one), then its chain, leaf first. The key and its leaf share a
+``localKeyID`` (the leaf's SHA-1), as in openssl's output.
+
+Reading accepts any PEM file, with or without those lines, and decides by content, not by
+position: a key's leaf is the certificate holding its public key (looked for first among those
+sharing its ``localKeyID``, then the one that follows it, then all); its chain is built by
+issuer from every certificate in the file. A certificate that is no key's leaf and in no chain
+is a trusted certificate. A chain certificate is also a trusted certificate when its bag says so
+(Java's trusted-key-usage attribute) or carries a friendlyName of its own (one that is neither
+the key's alias nor, as Java writes for chain certificates, its own subject). A key whose
+certificate is missing is refused: a Java keystore cannot hold a key without one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from keystore_tool.certfiles import (
+    CERTIFICATE_LABELS,
+    CSR_LABELS,
+    KEY_LABELS,
+    PKCS7_LABELS,
+    block_certificates,
+    first_tlv,
+    key_block_pkcs8,
+    pem_blocks,
+    quiet_legacy_warnings,
+)
+from keystore_tool.errors import FormatError, UnsupportedError
+from keystore_tool.formats import DumpOptions, LoadOptions
+from keystore_tool.formats._limits import MAX_ITERATIONS, KdfBudget
+from keystore_tool.model import (
+    Certificate,
+    Entry,
+    Keystore,
+    PrivateKeyEntry,
+    TrustedCertificateEntry,
+)
+from keystore_tool.password import Password
+
+# What current JDKs use for PKCS12 key bags; openssl reads it without options.
+DEFAULT_ITERATIONS = 10_000
+
+_SOURCE = "the PEM store"
+_FRIENDLY_NAME = re.compile(r"^[ \t]+friendlyName: ?(.*?)\r?$", re.M)
+_LOCAL_KEY_ID = re.compile(r"^[ \t]+localKeyID: ?(.*?)\r?$", re.M)
+# Java's trusted-key-usage bag attribute, as openssl 3 prints it (by OID or by name).
+_JAVA_TRUSTED = re.compile(r"^[ \t]+(2\.16\.840\.1\.113894\.746875\.1\.1|Trusted key usage)", re.M)
+# Blocks that add nothing a keystore holds and may be dropped silently.
+_IGNORED_LABELS = frozenset({"EC PARAMETERS"})
+
+
+def can_hold(entry: Entry) -> bool:
+    """Trusted certificates, and private keys we hold decrypted with at least one certificate;
+    aliases must fit on the friendlyName line."""
+    if "\n" in entry.alias or "\r" in entry.alias:
+        return False
+    if isinstance(entry, TrustedCertificateEntry):
+        return True
+    if isinstance(entry, PrivateKeyEntry):
+        return entry.private_key is not None and bool(entry.chain)
+    return False
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _CertBlock:
+    index: int
+    cert: Certificate
+    friendly_name: str | None
+    local_key_id: str | None
+    java_trusted: bool
+    role: str = ""  # "leaf" once a key claims it
+
+
+@dataclass
+class _KeyBlock:
+    index: int
+    pkcs8: bytes
+    public_der: bytes
+    friendly_name: str | None
+    local_key_id: str | None
+    chain: list[Certificate] = field(default_factory=list)
+
+
+def _bag_attribute(pattern: re.Pattern[str], preamble: str) -> str | None:
+    """The attribute of the bag immediately before the block (the last one in the preamble)."""
+    found = pattern.findall(preamble[preamble.rfind("Bag Attributes") :])
+    return str(found[-1]) if found and "Bag Attributes" in preamble else None
+
+
+def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    from keystore_tool.x509util import private_key_public_der
+
+    blocks = pem_blocks(data, _SOURCE)
+    if not blocks:
+        raise FormatError("the PEM store holds no PEM blocks")
+    budget = KdfBudget()
+    certs: list[_CertBlock] = []
+    keys: list[_KeyBlock] = []
+    with quiet_legacy_warnings():
+        for index, block in enumerate(blocks):
+            name = _bag_attribute(_FRIENDLY_NAME, block.preamble)
+            key_id = _bag_attribute(_LOCAL_KEY_ID, block.preamble)
+            if block.label in KEY_LABELS:
+                pkcs8 = key_block_pkcs8(block, _SOURCE, password, "--storepass", budget)
+                keys.append(_KeyBlock(index, pkcs8, private_key_public_der(pkcs8), name, key_id))
+            elif block.label in CERTIFICATE_LABELS or block.label in PKCS7_LABELS:
+                trusted = bool(_JAVA_TRUSTED.search(block.preamble))
+                for cert in block_certificates(block, _SOURCE):
+                    certs.append(_CertBlock(index, cert, name, key_id, trusted))
+            elif block.label in CSR_LABELS:
+                raise FormatError(
+                    "the PEM store holds a certificate signing request, which a keystore "
+                    "cannot hold; remove it from the file"
+                )
+            elif block.label not in _IGNORED_LABELS:
+                raise FormatError(
+                    f"the PEM store holds a '{block.label}' block, which a keystore cannot "
+                    "hold; remove it from the file"
+                )
+        for key_block in keys:
+            _claim_leaf(key_block, certs)
+        chained = _build_chains(keys, certs)
+        entries = _entries(keys, certs, chained)
+    keystore = Keystore(entries, storetype="pem")
+    keystore.properties["encrypted_keys"] = sum(
+        1 for b in blocks if b.label == "ENCRYPTED PRIVATE KEY"
+    )
+    return keystore
+
+
+def _claim_leaf(key: _KeyBlock, certs: list[_CertBlock]) -> None:
+    """Finds the certificate holding ``key``'s public key: among those sharing its
+    localKeyID, then the first certificate after it, then any."""
+    from keystore_tool.x509util import public_key_der
+
+    def matches(candidate: _CertBlock) -> bool:
+        return candidate.role != "leaf" and public_key_der(candidate.cert) == key.public_der
+
+    tiers: list[list[_CertBlock]] = []
+    if key.local_key_id:
+        tiers.append([c for c in certs if c.local_key_id == key.local_key_id])
+    following = [c for c in certs if c.index > key.index][:1]
+    tiers.append(following)
+    tiers.append(certs)
+    for tier in tiers:
+        for candidate in tier:
+            if matches(candidate):
+                candidate.role = "leaf"
+                key.chain = [candidate.cert]
+                return
+    what = f"'{key.friendly_name}'" if key.friendly_name else f"in PEM block {key.index + 1}"
+    raise FormatError(
+        f"the private key {what} in the PEM store has no matching certificate; a Java "
+        "keystore cannot hold a key without one, so add its certificate to the file"
+    )
+
+
+def _build_chains(keys: list[_KeyBlock], certs: list[_CertBlock]) -> set[bytes]:
+    """Orders every key's chain from all certificates in the file; returns the DER of every
+    certificate that went into a chain above a leaf."""
+    from keystore_tool.x509util import order_chain
+
+    pool = [c.cert for c in certs]
+    chained: set[bytes] = set()
+    for key in keys:
+        ordered = order_chain(key.chain[0], pool)
+        key.chain = ordered.chain
+        chained.update(c.der for c in ordered.chain[1:])
+    return chained
+
+
+def _is_own_entry(block: _CertBlock, chained: set[bytes], key_aliases: set[str]) -> bool:
+    if block.role == "leaf":
+        return False
+    if block.cert.der not in chained or block.java_trusted:
+        return True
+    name = block.friendly_name
+    if not name or name.lower() in key_aliases:
+        return False
+    # Java names chain certificates in PKCS12 after their subject (RFC 2253).
+    subject = block.cert.x509.subject.rfc4514_string()
+    return _squash(name) != _squash(subject)
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"\s*([,=+])\s*", r"\1", name).lower()
+
+
+def _entries(keys: list[_KeyBlock], certs: list[_CertBlock], chained: set[bytes]) -> list[Entry]:
+    from keystore_tool.x509util import derived_alias, unique_alias
+
+    key_aliases = {k.friendly_name.lower() for k in keys if k.friendly_name}
+    # (file position, entry); aliases are given after, named ones first so a derived alias
+    # never takes a name the file asked for.
+    pending: list[tuple[int, Entry, str | None]] = []
+    seen_trusted: set[tuple[str | None, bytes]] = set()
+    for key in keys:
+        entry: Entry = PrivateKeyEntry(alias="?", chain=key.chain, private_key=key.pkcs8)
+        pending.append((key.index, entry, key.friendly_name))
+    for block in certs:
+        if not _is_own_entry(block, chained, key_aliases):
+            continue
+        # The same certificate under the same name twice is one entry.
+        identity = (block.friendly_name, block.cert.der)
+        if identity in seen_trusted:
+            continue
+        seen_trusted.add(identity)
+        entry = TrustedCertificateEntry(alias="?", certificate=block.cert)
+        pending.append((block.index, entry, block.friendly_name))
+
+    taken: set[str] = set()
+    for _, entry, name in sorted(pending, key=lambda p: p[2] is None):
+        base = name if name else derived_alias(entry.certificates()[0])
+        alias = unique_alias(base, lambda a: a.lower() in taken)
+        taken.add(alias.lower())
+        entry.alias = alias
+    pending.sort(key=lambda p: p[0])
+    return [entry for _, entry, _ in pending]
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def dump(keystore: Keystore, password: Password | None, options: DumpOptions) -> bytes:
+    iterations = options.iterations or DEFAULT_ITERATIONS
+    if not 1 <= iterations <= MAX_ITERATIONS:
+        raise UnsupportedError(
+            f"an iteration count of {iterations:,} is outside 1..{MAX_ITERATIONS:,}"
+        )
+    parts: list[bytes] = []
+    with quiet_legacy_warnings():
+        for entry in keystore.entries:
+            if not can_hold(entry):
+                raise UnsupportedError(_cannot_hold(entry))
+            if isinstance(entry, TrustedCertificateEntry):
+                parts.append(_bag(entry.alias, None))
+                parts.append(_certificate_pem(entry.certificate))
+            elif isinstance(entry, PrivateKeyEntry):
+                assert entry.private_key is not None  # can_hold saw to it
+                leaf = entry.chain[0]
+                key_id = " ".join(f"{b:02X}" for b in leaf.sha1)
+                parts.append(_bag(entry.alias, key_id))
+                parts.append(_key_pem(entry.private_key, password, iterations))
+                parts.append(_bag(entry.alias, key_id))
+                parts.append(_certificate_pem(leaf))
+                for cert in entry.chain[1:]:
+                    parts.append(_certificate_pem(cert))
+    return b"".join(parts)
+
+
+def _cannot_hold(entry: Entry) -> str:
+    if "\n" in entry.alias or "\r" in entry.alias:
+        return f"the alias {entry.alias!r} has a line break, which a PEM store cannot hold"
+    if isinstance(entry, PrivateKeyEntry):
+        if entry.private_key is None:
+            return (
+                f"the key of entry '{entry.alias}' is sealed under its own password; "
+                "give it with --entry-pass so it can be written as PEM"
+            )
+        return f"the private key '{entry.alias}' has no certificate; a PEM store needs one"
+    return (
+        f"entry '{entry.alias}' is a {entry.kind} entry, which a PEM store cannot hold; "
+        "use --skip-unsupported or another store type"
+    )
+
+
+def _bag(alias: str, key_id: str | None) -> bytes:
+    lines = ["Bag Attributes", f"    friendlyName: {alias}"]
+    if key_id is not None:
+        lines.append(f"    localKeyID: {key_id}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _armour(label: str, der: bytes) -> bytes:
+    import base64
+
+    body = base64.encodebytes(der).replace(b"\n", b"")
+    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
+    return b"".join(
+        [
+            f"-----BEGIN {label}-----\n".encode(),
+            b"\n".join(lines),
+            b"\n",
+            f"-----END {label}-----\n".encode(),
+        ]
+    )
+
+
+def _certificate_pem(cert: Certificate) -> bytes:
+    """subject=/issuer= lines for the human reader (as openssl prints them), then the block."""
+    try:
+        parsed = cert.x509
+        comment = (
+            f"subject={parsed.subject.rfc4514_string()}\nissuer={parsed.issuer.rfc4514_string()}\n"
+        ).encode("utf-8", "replace")
+    except FormatError:
+        comment = b""
+    return comment + _armour("CERTIFICATE", first_tlv(cert.der))
+
+
+def _key_pem(pkcs8: bytes, password: Password | None, iterations: int) -> bytes:
+    if password is None:
+        return _armour("PRIVATE KEY", pkcs8)
+    return _armour("ENCRYPTED PRIVATE KEY", encrypt_pkcs8(pkcs8, password, iterations))
+
+
+# --------------------------------------------------------------------------- PBES2
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    length = len(content)
+    if length < 0x80:
+        head = bytes([tag, length])
+    else:
+        size = length.to_bytes((length.bit_length() + 7) // 8, "big")
+        head = bytes([tag, 0x80 | len(size)]) + size
+    return head + content
+
+
+def _oid(dotted: str) -> bytes:
+    numbers = [int(p) for p in dotted.split(".")]
+    body = bytearray([40 * numbers[0] + numbers[1]])
+    for number in numbers[2:]:
+        chunk = [number & 0x7F]
+        number >>= 7
+        while number:
+            chunk.append(0x80 | (number & 0x7F))
+            number >>= 7
+        body.extend(reversed(chunk))
+    return _der(0x06, bytes(body))
+
+
+def _integer(value: int) -> bytes:
+    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True))
+
+
+def encrypt_pkcs8(pkcs8: bytes, password: Password, iterations: int) -> bytes:
+    """EncryptedPrivateKeyInfo with PBES2: PBKDF2-HMAC-SHA256 (16-byte salt) and AES-256-CBC.
+    Written here rather than by cryptography, which refuses the empty password and fixes the
+    iteration count."""
+    import hashlib
+
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    salt = os.urandom(16)
+    iv = os.urandom(16)
+    key = hashlib.pbkdf2_hmac("sha256", password.utf8(), salt, iterations, 32)
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(pkcs8) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    ciphertext = encryptor.update(padded) + encryptor.finalize()
+    pbkdf2 = _der(
+        0x30,
+        _oid("1.2.840.113549.1.5.12")
+        + _der(
+            0x30,
+            _der(0x04, salt)
+            + _integer(iterations)
+            + _der(0x30, _oid("1.2.840.113549.2.9") + b"\x05\x00"),
+        ),
+    )
+    aes = _der(0x30, _oid("2.16.840.1.101.3.4.1.42") + _der(0x04, iv))
+    algorithm = _der(0x30, _oid("1.2.840.113549.1.5.13") + _der(0x30, pbkdf2 + aes))
+    return _der(0x30, algorithm + _der(0x04, ciphertext))
