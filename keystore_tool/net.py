@@ -80,7 +80,7 @@ def parse_endpoint(text: str, default_port: int = 443) -> Endpoint:
     port = default_port
     if port_text:
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise UsageError(f"'{text}' is not HOST:PORT: the port must be 1–65535")
+            raise UsageError(f"'{text}' is not HOST:PORT: the port must be 1-65535")
         port = int(port_text)
     return Endpoint(host, port)
 
@@ -131,7 +131,11 @@ def _watch_certificate_request(context: ssl.SSLContext, result: HandshakeResult)
     handshake message). Uses CPython's private message callback where it exists."""
 
     def callback(
-        conn: object, direction: str, version: object, content_type: object, msg_type: object,
+        conn: object,
+        direction: str,
+        version: object,
+        content_type: object,
+        msg_type: object,
         data: bytes,
     ) -> None:
         del conn, version
@@ -154,7 +158,7 @@ def _presented_chain(tls: ssl.SSLSocket) -> list[Certificate]:
     sslobj = getattr(tls, "_sslobj", None)
     private = getattr(sslobj, "get_unverified_chain", None)
     if private is not None:
-        der_encoding = getattr(ssl, "_ssl").ENCODING_DER
+        der_encoding = ssl._ssl.ENCODING_DER  # type: ignore[attr-defined]
         return [Certificate(c.public_bytes(der_encoding)) for c in private() or ()]
     leaf = tls.getpeercert(binary_form=True)
     return [Certificate(leaf)] if leaf else []
@@ -200,12 +204,16 @@ def _handshake_error(endpoint: Endpoint, exc: BaseException, timeout: float) -> 
         alert = _alert_name(exc)
         if alert:
             return NetworkError(
-                f"the server {endpoint} ended the TLS handshake with the alert "
-                f"'{alert.lower()}'"
+                f"the server {endpoint} ended the TLS handshake with the alert '{alert.lower()}'"
             )
         reason = str(exc.reason or "")
-        if reason in ("WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "PACKET_LENGTH_TOO_LONG",
-                      "RECORD_LAYER_FAILURE", "HTTP_REQUEST"):
+        if reason in (
+            "WRONG_VERSION_NUMBER",
+            "UNKNOWN_PROTOCOL",
+            "PACKET_LENGTH_TOO_LONG",
+            "RECORD_LAYER_FAILURE",
+            "HTTP_REQUEST",
+        ):
             return NetworkError(
                 f"{endpoint} does not speak TLS (it answered something else, e.g. plain HTTP)"
             )
@@ -285,7 +293,7 @@ def _probe(tls: ssl.SSLSocket, endpoint: Endpoint, result: HandshakeResult) -> N
             if result.alert
             else f"the connection failed after the handshake ({exc.reason or exc})"
         )
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         pass  # no alert came: the server accepted us and is not an HTTP server
     except OSError as exc:
         result.error = f"the server closed the connection after the handshake ({exc.strerror})"

@@ -42,8 +42,10 @@ def command(
     from keystore_tool.cli.render import certificate_lines
 
     count = len(report.chain)
-    lines = [f"{report.endpoint} presented {count} certificate{'s' if count != 1 else ''}"
-             + (f" ({report.protocol})" if report.protocol else "")]
+    lines = [
+        f"{report.endpoint} presented {count} certificate{'s' if count != 1 else ''}"
+        + (f" ({report.protocol})" if report.protocol else "")
+    ]
     for index, cert in enumerate(report.chain):
         lines.append("")
         lines.append(f"Certificate[{index + 1}]:")

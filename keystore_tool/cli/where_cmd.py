@@ -12,8 +12,11 @@ from keystore_tool.cli.output import echo, emit_json, warn_all
 
 JavaOption = Annotated[
     Path | None,
-    typer.Option("--java", metavar="PATH", help="The java binary or Java home (default: "
-                 "$JAVA_HOME, else java on PATH)."),
+    typer.Option(
+        "--java",
+        metavar="PATH",
+        help="The java binary or Java home (default: $JAVA_HOME, else java on PATH).",
+    ),
 ]
 
 

@@ -38,7 +38,9 @@ class FetchReport:
         for cert in self.chain:
             body = base64.encodebytes(cert.der).replace(b"\n", b"")
             lines = b"\n".join(body[i : i + 64] for i in range(0, len(body), 64))
-            blocks.append(b"-----BEGIN CERTIFICATE-----\n" + lines + b"\n-----END CERTIFICATE-----\n")
+            blocks.append(
+                b"-----BEGIN CERTIFICATE-----\n" + lines + b"\n-----END CERTIFICATE-----\n"
+            )
         return b"".join(blocks)
 
 

@@ -119,7 +119,7 @@ def locate_truststore(
         path=path,
         exists=exists,
         storetype=sniff_storetype(path) if exists else None,
-        set_by=setting.variable if source == "property" else None,
+        set_by=setting.variable if setting is not None and source == "property" else None,
         effective_path=effective,
         warnings=warnings,
     )
@@ -163,3 +163,73 @@ def load_default_truststore(
         f"cannot read the default truststore {location.effective_path} without its password "
         "(tried none and 'changeit')"
     ) from failure
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The default truststore a new store was seeded from."""
+
+    path: Path
+    count: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": str(self.path), "entries": self.count}
+
+
+def import_with_default_cas(
+    target: Any,
+    certificates: list[Any],
+    *,
+    alias: str | None,
+    replace: bool,
+    java: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> tuple[Any, Seeded | None]:
+    """``ks import --with-default-cas``: when the target store does not exist yet, create it
+    holding every trusted certificate of the JVM's default truststore (as ``ks where`` finds
+    it), then import ``certificates`` as ``--file`` would. An existing store is not seeded:
+    provisioning runs again must not re-add CAs someone removed on purpose.
+
+    Returns the import report and what was seeded (None when the store already existed).
+    """
+    from datetime import UTC, datetime
+
+    from keystore_tool.model import PrivateKeyEntry, TrustedCertificateEntry
+    from keystore_tool.ops.importing import ImportReport, add_trusted
+    from keystore_tool.ops.update import StoreTarget, update_store
+    from keystore_tool.storage import resolve_store_path
+
+    assert isinstance(target, StoreTarget)
+    report = ImportReport(keystore=target.path)
+    seeded: list[Seeded] = []
+    source: tuple[TruststoreLocation, Keystore] | None = None
+    if not resolve_store_path(target.path).exists():
+        source = load_default_truststore(java, env)
+
+    def change(keystore: Keystore) -> tuple[None, bool]:
+        # Decided under the store's lock: another ks may have created it meanwhile.
+        created_now = not resolve_store_path(target.path).exists()
+        if created_now:
+            location, defaults = (
+                source if source is not None else load_default_truststore(java, env)
+            )
+            now = datetime.now(UTC)
+            count = 0
+            for entry in defaults.sorted_entries():
+                # Java trusts certificate entries and the leaf of key entries (TrustStoreUtil).
+                certs = entry.certificates()
+                if not isinstance(entry, TrustedCertificateEntry | PrivateKeyEntry) or not certs:
+                    continue
+                keystore.add(
+                    TrustedCertificateEntry(
+                        alias=entry.alias, certificate=certs[0], created=entry.created or now
+                    )
+                )
+                count += 1
+            assert location.effective_path is not None
+            seeded.append(Seeded(location.effective_path, count))
+        add_trusted(keystore, certificates, alias=alias, replace=replace, report=report)
+        return None, report.changed or created_now
+
+    _, report.outcome = update_store(target, change, create=True)
+    return report, (seeded[0] if seeded else None)
