@@ -28,7 +28,9 @@ def pki() -> dict[str, Issued]:
 
 
 @pytest.fixture(scope="module")
-def ca_server(pki: dict[str, Issued], tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, object]]:
+def ca_server(
+    pki: dict[str, Issued], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[int, object]]:
     directory = tmp_path_factory.mktemp("ca-server")
     chain, key = write_server_files(directory, pki["leaf"], pki["inter"], pki["root"])
     with tls_server(chain, key) as running:
@@ -54,8 +56,15 @@ def test_fetch_returns_the_exact_presented_chain_and_sends_sni(
     assert document["chain"][0]["subject"] == "CN=localhost"
     assert document["chain"][1]["issuer"] == "CN=Test Root"
     assert set(document["chain"][0]) >= {
-        "sha256", "sha1", "subject", "issuer", "serial", "not_before", "not_after",
-        "key_algorithm", "key_size",
+        "sha256",
+        "sha1",
+        "subject",
+        "issuer",
+        "serial",
+        "not_before",
+        "not_after",
+        "key_algorithm",
+        "key_size",
     }
     assert log.server_names[-1] == "localhost"  # type: ignore[attr-defined]
 
@@ -91,15 +100,29 @@ def test_import_from_server_with_the_right_pin_imports_the_root_most(
     root_fp = ks_json("fetch", f"localhost:{port}")["chain"][-1]["sha256"]
     pin = root_fp.replace(":", "").lower()  # plain lower-case hex is accepted too
     result = ks_json(
-        "import", "-k", str(store), "--from-server", f"localhost:{port}",
-        "--expect-sha256", pin, "--storepass", "changeit",
+        "import",
+        "-k",
+        str(store),
+        "--from-server",
+        f"localhost:{port}",
+        "--expect-sha256",
+        pin,
+        "--storepass",
+        "changeit",
     )
     assert result["added"] == ["test root"]
     listed = ks_json("list", "-k", str(store), "--storepass", "changeit")
     assert [e["sha256"] for e in listed["entries"]] == [root_fp]
     again = ks_json(
-        "import", "-k", str(store), "--from-server", f"localhost:{port}",
-        "--expect-sha256", root_fp, "--storepass", "changeit",
+        "import",
+        "-k",
+        str(store),
+        "--from-server",
+        f"localhost:{port}",
+        "--expect-sha256",
+        root_fp,
+        "--storepass",
+        "changeit",
     )
     assert again["changed"] is False
 
@@ -109,8 +132,15 @@ def test_a_wrong_pin_changes_nothing(ca_server: tuple[int, object], tmp_path: Pa
     store = tmp_path / "trust.p12"
     wrong = "AB" * 32
     proc = ks(
-        "import", "-k", str(store), "--from-server", f"localhost:{port}",
-        "--expect-sha256", wrong, "--storepass", "changeit",
+        "import",
+        "-k",
+        str(store),
+        "--from-server",
+        f"localhost:{port}",
+        "--expect-sha256",
+        wrong,
+        "--storepass",
+        "changeit",
     )
     assert proc.returncode == 1
     assert "nothing was imported" in proc.stderr
@@ -122,16 +152,29 @@ def test_self_signed_server_without_pin_needs_trust_on_first_use(
 ) -> None:
     store = tmp_path / "trust.p12"
     refused = ks(
-        "import", "-k", str(store), "--from-server", f"127.0.0.1:{self_server}",
-        "--storepass", "changeit",
+        "import",
+        "-k",
+        str(store),
+        "--from-server",
+        f"127.0.0.1:{self_server}",
+        "--storepass",
+        "changeit",
     )
     assert refused.returncode == 2
     expected = _fp(pki["self"])
     assert expected in refused.stderr and "--trust-on-first-use" in refused.stderr
     assert not store.exists()
     accepted = ks_json(
-        "import", "-k", str(store), "--from-server", f"127.0.0.1:{self_server}",
-        "--trust-on-first-use", "--storepass", "changeit", "--alias", "apm",
+        "import",
+        "-k",
+        str(store),
+        "--from-server",
+        f"127.0.0.1:{self_server}",
+        "--trust-on-first-use",
+        "--storepass",
+        "changeit",
+        "--alias",
+        "apm",
     )
     assert accepted["added"] == ["apm"]
     listed = ks_json("list", "-k", str(store), "--storepass", "changeit")
@@ -148,8 +191,18 @@ def test_with_default_cas_seeds_a_new_store_with_the_jvms_truststore(
     defaults = ks_json("list", "-k", where["resolved_path"], "--storepass", "changeit")
     store = tmp_path / "merged.p12"
     result = ks_json(
-        "import", "-k", str(store), "--file", str(cert), "--alias", "apm",
-        "--with-default-cas", "--java", str(Path(jdk17.java)), "--storepass", "changeit",  # type: ignore[attr-defined]
+        "import",
+        "-k",
+        str(store),
+        "--file",
+        str(cert),
+        "--alias",
+        "apm",
+        "--with-default-cas",
+        "--java",
+        str(Path(jdk17.java)),
+        "--storepass",
+        "changeit",  # type: ignore[attr-defined]
     )
     assert result["added"] == ["apm"]
     assert result["seeded_from"]["entries"] == len(defaults["entries"])
@@ -159,8 +212,16 @@ def test_with_default_cas_seeds_a_new_store_with_the_jvms_truststore(
     } | {_fp(pki["self"])}
     # A second run finds the store and changes nothing.
     again = ks_json(
-        "import", "-k", str(store), "--file", str(cert), "--alias", "apm",
-        "--with-default-cas", "--storepass", "changeit",
+        "import",
+        "-k",
+        str(store),
+        "--file",
+        str(cert),
+        "--alias",
+        "apm",
+        "--with-default-cas",
+        "--storepass",
+        "changeit",
     )
     assert again["changed"] is False and "seeded_from" not in again
 

@@ -30,8 +30,17 @@ def _truststore(directory: Path, name: str, *certs: Issued) -> Path:
     source = directory / f"{name}.pem"
     source.write_bytes(pem(*certs))
     store = directory / f"{name}.p12"
-    proc = ks("import", "-k", str(store), "--file", str(source), "--alias", name,
-              "--storepass", "changeit")
+    proc = ks(
+        "import",
+        "-k",
+        str(store),
+        "--file",
+        str(source),
+        "--alias",
+        name,
+        "--storepass",
+        "changeit",
+    )
     assert proc.returncode == 0, proc.stderr
     return store
 
@@ -112,8 +121,13 @@ CASES = [
 def _verify(world: World, case: tuple[object, ...], *extra: str) -> tuple[int, dict[str, object]]:
     _, server, host, trust, key, _, _ = case
     args = [
-        "verify", f"{host}:{world.ports[str(server)]}", "--truststore",
-        str(world.stores[str(trust)]), "--truststorepass", "changeit", *extra,
+        "verify",
+        f"{host}:{world.ports[str(server)]}",
+        "--truststore",
+        str(world.stores[str(trust)]),
+        "--truststorepass",
+        "changeit",
+        *extra,
     ]
     if key is not None:
         args += ["--keystore", str(world.stores[str(key)]), "--storepass", "changeit"]
@@ -153,8 +167,12 @@ def test_the_jvm_agrees_in_every_case(world: World, jdk: Jdk) -> None:
 
 def test_verify_text_output_names_the_reason(world: World) -> None:
     proc = ks(
-        "verify", f"localhost:{world.ports['good']}", "--truststore",
-        str(world.stores["other-ca"]), "--truststorepass", "changeit",
+        "verify",
+        f"localhost:{world.ports['good']}",
+        "--truststore",
+        str(world.stores["other-ca"]),
+        "--truststorepass",
+        "changeit",
     )
     assert proc.returncode == 1
     assert "would FAIL" in proc.stdout and "Reason:" in proc.stdout
@@ -162,7 +180,10 @@ def test_verify_text_output_names_the_reason(world: World) -> None:
 
 def test_a_truststore_without_its_password_is_empty_to_java(world: World) -> None:
     document = ks_json(
-        "verify", f"localhost:{world.ports['good']}", "--truststore", str(world.stores["root"]),
+        "verify",
+        f"localhost:{world.ports['good']}",
+        "--truststore",
+        str(world.stores["root"]),
         expect=1,
     )
     assert "password" in str(document["reason"])

@@ -60,7 +60,11 @@ def jdk_copy(jdk: Jdk, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
 def _jvm_truststore(java: Path, classes: Path, env: dict[str, str]) -> str:
     proc = subprocess.run(
         [str(java), "-Djavax.net.debug=ssl:trustmanager", "-cp", str(classes), "TrustProbe"],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     found = re.findall(r"trustStore is: (.*)", proc.stdout + proc.stderr)
     assert found, proc.stdout + proc.stderr
@@ -133,9 +137,7 @@ def test_where_agrees_with_the_jvm(jdk_copy: tuple[Path, Path], tmp_path: Path) 
         env = _env()
         where = ks_json("where", "--java", str(java), env=env)
         assert where["source"] == "jssecacerts"
-        assert where["path"] == _jvm_truststore(java, classes, env) == str(
-            security / "jssecacerts"
-        )
+        assert where["path"] == _jvm_truststore(java, classes, env) == str(security / "jssecacerts")
     finally:
         (security / "jssecacerts").unlink()
 
