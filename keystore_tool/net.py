@@ -13,7 +13,7 @@ import errno
 import ipaddress
 import socket
 import ssl
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from keystore_tool.errors import KsError, UsageError
@@ -108,7 +108,7 @@ class HandshakeResult:
     client_certificate_sent: bool = False
     error: str | None = None
     alert: str | None = None
-    messages: list[str] = field(default_factory=list)
+    closed_after_handshake: bool = False
 
 
 def _client_context(identity: ClientIdentity | None) -> ssl.SSLContext:
@@ -283,17 +283,32 @@ def _safe_chain(tls: ssl.SSLSocket) -> list[Certificate]:
 def _probe(tls: ssl.SSLSocket, endpoint: Endpoint, result: HandshakeResult) -> None:
     host = f"[{endpoint.host}]" if ":" in endpoint.host else endpoint.host
     request = f"HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+    # A server that refuses our certificate sends an alert and closes; depending on timing we
+    # see the alert, or only the close (a reset while sending, or EOF). Try to read the alert
+    # even when sending failed.
+    failure: BaseException | None = None
     try:
         tls.sendall(request)
-        tls.recv(1)
+    except (OSError, ssl.SSLError) as exc:
+        failure = exc
+    try:
+        answer = tls.recv(1)
+        if not answer and failure is None:
+            result.closed_after_handshake = True
+            result.error = "the server closed the connection right after the handshake"
     except ssl.SSLError as exc:
-        result.alert = _alert_name(exc)
-        result.error = (
-            f"the server ended the connection with the alert '{result.alert.lower()}'"
-            if result.alert
-            else f"the connection failed after the handshake ({exc.reason or exc})"
-        )
+        failure = exc
     except TimeoutError:
         pass  # no alert came: the server accepted us and is not an HTTP server
     except OSError as exc:
-        result.error = f"the server closed the connection after the handshake ({exc.strerror})"
+        failure = failure or exc
+    if failure is None:
+        return
+    alert = _alert_name(failure) if isinstance(failure, ssl.SSLError) else None
+    result.alert = alert
+    result.closed_after_handshake = alert is None
+    result.error = (
+        f"the server ended the connection with the alert '{alert.lower()}'"
+        if alert
+        else "the server closed the connection right after the handshake"
+    )

@@ -422,26 +422,39 @@ def verify(
         report.reason = host_problem
         return report
     if result.error is not None:
-        report.reason = _client_side_reason(result.alert, result.error, identity_entry)
+        report.reason = _client_side_reason(
+            result.alert,
+            result.error,
+            identity_entry,
+            closed=result.closed_after_handshake and result.certificate_requested,
+        )
         return report
     report.trusted = True
     return report
 
 
-def _client_side_reason(alert: str | None, error: str, entry: PrivateKeyEntry | None) -> str:
+def _client_side_reason(
+    alert: str | None, error: str, entry: PrivateKeyEntry | None, *, closed: bool = False
+) -> str:
+    """Why the server ended the connection. ``closed``: it had asked for a certificate and
+    hung up without an alert we could read (under TLS 1.3 the alert can lose a race)."""
     if alert is not None and alert.upper() in CLIENT_CERT_ALERTS:
-        if entry is None:
-            return (
-                f"the server requires a client certificate and none was given (TLS alert "
-                f"'{alert.lower()}'); give the keystore holding it with --keystore"
-            )
-        leaf = entry.leaf
-        who = f"'{_name(leaf)}'" if leaf is not None else f"of entry '{entry.alias}'"
+        how = f"TLS alert '{alert.lower()}'"
+    elif closed:
+        how = "it closed the connection"
+    else:
+        return error
+    if entry is None:
         return (
-            f"the server rejected the client certificate {who} (TLS alert '{alert.lower()}'); "
-            "the server does not trust its issuer"
+            f"the server requires a client certificate and none was given ({how}); give the "
+            "keystore holding it with --keystore"
         )
-    return error
+    leaf = entry.leaf
+    who = f"'{_name(leaf)}'" if leaf is not None else f"of entry '{entry.alias}'"
+    return (
+        f"the server rejected the client certificate {who} ({how}); the server does not "
+        "trust its issuer"
+    )
 
 
 # --- the same question asked of a real JVM -------------------------------------------------
