@@ -1,0 +1,241 @@
+"""A small DER reader and writer for the structures keystores are made of.
+
+Reading works on ``(data, start, end)`` windows instead of copies, so walking a 50,000-bag
+PKCS12 touches each byte about once. Nothing here recurses: callers descend one level at a
+time, so nesting is bounded by the structure they expect, and every length is checked against
+the window it sits in. Errors are :class:`FormatError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from keystore_tool.errors import FormatError
+
+INTEGER = 0x02
+BIT_STRING = 0x03
+OCTET_STRING = 0x04
+NULL = 0x05
+OID = 0x06
+UTF8_STRING = 0x0C
+BMP_STRING = 0x1E
+SEQUENCE = 0x30
+SET = 0x31
+# Constructed OCTET STRING (BER only; some writers use it for encrypted content).
+OCTET_STRING_CONSTRUCTED = 0x24
+
+
+def context(number: int, *, constructed: bool = True) -> int:
+    """The tag byte of ``[number]`` (low-tag form)."""
+    return (0xA0 if constructed else 0x80) | number
+
+
+class Tlv(NamedTuple):
+    """One element: its tag byte, where its content starts and ends, and where it ended."""
+
+    tag: int
+    head: int  # the tag byte
+    start: int  # first content byte
+    end: int  # one past the last content byte
+
+
+def read(data: bytes, pos: int, end: int, what: str = "value") -> Tlv:
+    """The element at ``pos``, which must end by ``end``."""
+    if pos + 2 > end:
+        raise FormatError(f"the file is truncated (a {what} is cut short)")
+    head = pos
+    tag = data[pos]
+    if tag & 0x1F == 0x1F:
+        raise FormatError(f"the file uses an unsupported ASN.1 tag in a {what}")
+    first = data[pos + 1]
+    pos += 2
+    if first < 0x80:
+        length = first
+    elif first == 0x80:
+        raise FormatError(
+            f"the file uses BER indefinite lengths (in a {what}), which ks does not read; "
+            "re-export it with openssl pkcs12"
+        )
+    else:
+        count = first & 0x7F
+        if count > 4 or pos + count > end:
+            raise FormatError(f"the file is truncated or corrupt (bad length of a {what})")
+        length = int.from_bytes(data[pos : pos + count], "big")
+        pos += count
+    if pos + length > end:
+        raise FormatError(f"the file is truncated (a {what} runs past its end)")
+    return Tlv(tag, head, pos, pos + length)
+
+
+def expect(data: bytes, pos: int, end: int, tag: int, what: str) -> Tlv:
+    tlv = read(data, pos, end, what)
+    if tlv.tag != tag:
+        raise FormatError(
+            f"the file is not a valid keystore ({what}: unexpected tag 0x{tlv.tag:02x})"
+        )
+    return tlv
+
+
+def children(data: bytes, start: int, end: int, what: str = "value") -> list[Tlv]:
+    """The elements laid out back to back in ``data[start:end]``."""
+    items: list[Tlv] = []
+    pos = start
+    while pos < end:
+        tlv = read(data, pos, end, what)
+        items.append(tlv)
+        pos = tlv.end
+    return items
+
+
+def sequence_items(data: bytes, tlv: Tlv, what: str, minimum: int = 0) -> list[Tlv]:
+    if tlv.tag not in (SEQUENCE, SET):
+        raise FormatError(f"the file is not a valid keystore ({what} is not a sequence)")
+    items = children(data, tlv.start, tlv.end, what)
+    if len(items) < minimum:
+        raise FormatError(f"the file is not a valid keystore ({what} is incomplete)")
+    return items
+
+
+def raw(data: bytes, tlv: Tlv) -> bytes:
+    """The whole encoding (tag, length, content) of ``tlv``."""
+    return data[tlv.head : tlv.end]
+
+
+def content(data: bytes, tlv: Tlv) -> bytes:
+    return data[tlv.start : tlv.end]
+
+
+def octets(data: bytes, tlv: Tlv, what: str) -> bytes:
+    """An OCTET STRING's bytes; a BER constructed one is joined from its pieces."""
+    if tlv.tag == OCTET_STRING:
+        return data[tlv.start : tlv.end]
+    if tlv.tag == OCTET_STRING_CONSTRUCTED:
+        parts = []
+        for piece in children(data, tlv.start, tlv.end, what):
+            if piece.tag != OCTET_STRING:
+                raise FormatError(f"the file is not a valid keystore ({what} is malformed)")
+            parts.append(data[piece.start : piece.end])
+        return b"".join(parts)
+    raise FormatError(f"the file is not a valid keystore ({what} is not an OCTET STRING)")
+
+
+def integer(data: bytes, tlv: Tlv, what: str) -> int:
+    if tlv.tag != INTEGER or tlv.end == tlv.start:
+        raise FormatError(f"the file is not a valid keystore ({what} is not an INTEGER)")
+    if tlv.end - tlv.start > 16:
+        raise FormatError(f"the file is not a valid keystore ({what} is absurdly large)")
+    return int.from_bytes(data[tlv.start : tlv.end], "big", signed=True)
+
+
+_OID_CACHE: dict[bytes, str] = {}
+
+
+def oid(data: bytes, tlv: Tlv, what: str) -> str:
+    """An OBJECT IDENTIFIER in dotted form."""
+    if tlv.tag != OID or tlv.end == tlv.start:
+        raise FormatError(f"the file is not a valid keystore ({what} is not an OID)")
+    body = data[tlv.start : tlv.end]
+    cached = _OID_CACHE.get(body)
+    if cached is not None:
+        return cached
+    if len(body) > 64 or body[-1] & 0x80:
+        raise FormatError(f"the file is not a valid keystore ({what} is a malformed OID)")
+    arcs: list[int] = []
+    value = 0
+    for byte in body:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    first = arcs[0]
+    head = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
+    dotted = ".".join(str(a) for a in head + arcs[1:])
+    if len(_OID_CACHE) < 4096:
+        _OID_CACHE[body] = dotted
+    return dotted
+
+
+def bmp_string(data: bytes, tlv: Tlv, what: str) -> str:
+    if tlv.tag != BMP_STRING or (tlv.end - tlv.start) % 2:
+        raise FormatError(f"the file is not a valid keystore ({what} is not a BMPString)")
+    return data[tlv.start : tlv.end].decode("utf-16-be", errors="replace")
+
+
+# ---- writing ---------------------------------------------------------------------------
+
+
+def length_bytes(length: int) -> bytes:
+    if length < 0x80:
+        return bytes((length,))
+    body = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes((0x80 | len(body),)) + body
+
+
+def tlv(tag: int, body: bytes) -> bytes:
+    return bytes((tag,)) + length_bytes(len(body)) + body
+
+
+def seq(*parts: bytes) -> bytes:
+    body = b"".join(parts)
+    return bytes((SEQUENCE,)) + length_bytes(len(body)) + body
+
+
+def seq_of(parts: Iterable[bytes]) -> bytes:
+    body = b"".join(parts)
+    return bytes((SEQUENCE,)) + length_bytes(len(body)) + body
+
+
+def set_of(parts: Iterable[bytes]) -> bytes:
+    """A SET OF, its elements sorted as DER requires."""
+    body = b"".join(sorted(parts))
+    return bytes((SET,)) + length_bytes(len(body)) + body
+
+
+def explicit(number: int, inner: bytes) -> bytes:
+    return tlv(context(number), inner)
+
+
+def octet_string(value: bytes) -> bytes:
+    return tlv(OCTET_STRING, value)
+
+
+def bmp(value: str) -> bytes:
+    return tlv(BMP_STRING, value.encode("utf-16-be"))
+
+
+def encode_integer(value: int) -> bytes:
+    size = max(1, (value.bit_length() + 8) // 8)
+    return tlv(INTEGER, value.to_bytes(size, "big", signed=True))
+
+
+DER_NULL = b"\x05\x00"
+
+_OID_ENCODED: dict[str, bytes] = {}
+
+
+def encode_oid(dotted: str) -> bytes:
+    cached = _OID_ENCODED.get(dotted)
+    if cached is not None:
+        return cached
+    try:
+        arcs = [int(a) for a in dotted.split(".")]
+    except ValueError as exc:
+        raise FormatError(f"'{dotted}' is not a dotted OID") from exc
+    if len(arcs) < 2 or arcs[0] > 2 or any(a < 0 for a in arcs):
+        raise FormatError(f"'{dotted}' is not a dotted OID")
+    out = bytearray()
+    for arc in [40 * arcs[0] + arcs[1], *arcs[2:]]:
+        chunk = [arc & 0x7F]
+        arc >>= 7
+        while arc:
+            chunk.append(0x80 | (arc & 0x7F))
+            arc >>= 7
+        out.extend(reversed(chunk))
+    encoded = tlv(OID, bytes(out))
+    _OID_ENCODED[dotted] = encoded
+    return encoded
+
+
+def algorithm_identifier(dotted: str, parameters: bytes | None = DER_NULL) -> bytes:
+    return seq(encode_oid(dotted), parameters or b"")

@@ -1,0 +1,361 @@
+"""Password-based encryption and MACs of PKCS#12 (RFC 7292) and PKCS#5 v2 (RFC 8018).
+
+Used by the PKCS12 adapter, and meant for any other reader of encrypted PKCS#8
+(``EncryptedPrivateKeyInfo``): :func:`decrypt` takes an AlgorithmIdentifier's DER, the
+ciphertext and the password; :func:`encrypt` takes a :class:`PbeScheme`. Every iteration count
+is charged to a :class:`KdfBudget` before anything is derived, so a hostile file is refused in
+microseconds instead of grinding for minutes.
+
+Password encodings differ by scheme, as in Java and OpenSSL: the PKCS#12 KDF hashes the
+password as a BMPString (UTF-16BE) with two zero bytes appended; PBKDF2 hashes its UTF-8 bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from typing import Literal
+
+from keystore_tool.errors import FormatError, PasswordError, UnsupportedError
+from keystore_tool.formats import _der
+from keystore_tool.formats._limits import KdfBudget
+
+# ---- object identifiers -----------------------------------------------------------------
+
+PBE_SHA1_3DES = "1.2.840.113549.1.12.1.3"
+PBE_SHA1_2DES = "1.2.840.113549.1.12.1.4"
+PBE_SHA1_RC2_128 = "1.2.840.113549.1.12.1.5"
+PBE_SHA1_RC2_40 = "1.2.840.113549.1.12.1.6"
+PBES2 = "1.2.840.113549.1.5.13"
+PBKDF2 = "1.2.840.113549.1.5.12"
+
+PBES1_NAMES = {
+    PBE_SHA1_3DES: "pbeWithSHAAnd3-KeyTripleDES-CBC",
+    PBE_SHA1_2DES: "pbeWithSHAAnd2-KeyTripleDES-CBC",
+    PBE_SHA1_RC2_128: "pbeWithSHAAnd128BitRC2-CBC",
+    PBE_SHA1_RC2_40: "pbeWithSHAAnd40BitRC2-CBC",
+}
+# key bytes, IV bytes, cipher family
+_PBES1_CIPHERS: dict[str, tuple[int, int, str]] = {
+    PBE_SHA1_3DES: (24, 8, "3des"),
+    PBE_SHA1_2DES: (16, 8, "3des"),
+    PBE_SHA1_RC2_128: (16, 8, "rc2"),
+    PBE_SHA1_RC2_40: (5, 8, "rc2"),
+}
+
+# hmacWithSHA* PRF OIDs of PBKDF2
+PRF_OIDS = {
+    "sha1": "1.2.840.113549.2.7",
+    "sha224": "1.2.840.113549.2.8",
+    "sha256": "1.2.840.113549.2.9",
+    "sha384": "1.2.840.113549.2.10",
+    "sha512": "1.2.840.113549.2.11",
+}
+PRF_BY_OID = {v: k for k, v in PRF_OIDS.items()}
+
+# PBES2 encryption schemes: OID -> (name, key bytes)
+CIPHER_OIDS = {
+    "aes-128-cbc": ("2.16.840.1.101.3.4.1.2", 16),
+    "aes-192-cbc": ("2.16.840.1.101.3.4.1.22", 24),
+    "aes-256-cbc": ("2.16.840.1.101.3.4.1.42", 32),
+    "des-ede3-cbc": ("1.2.840.113549.3.7", 24),
+}
+CIPHER_BY_OID = {oid: (name, size) for name, (oid, size) in CIPHER_OIDS.items()}
+
+# Digest OIDs of a PKCS#12 MacData
+DIGEST_OIDS = {
+    "sha1": "1.3.14.3.2.26",
+    "sha224": "2.16.840.1.101.3.4.2.4",
+    "sha256": "2.16.840.1.101.3.4.2.1",
+    "sha384": "2.16.840.1.101.3.4.2.2",
+    "sha512": "2.16.840.1.101.3.4.2.3",
+}
+DIGEST_BY_OID = {v: k for k, v in DIGEST_OIDS.items()}
+
+# hash name -> (output bytes u, block bytes v) for the PKCS#12 KDF
+_HASH_SIZES = {
+    "sha1": (20, 64),
+    "sha224": (28, 64),
+    "sha256": (32, 64),
+    "sha384": (48, 128),
+    "sha512": (64, 128),
+}
+
+KDF_KEY = 1
+KDF_IV = 2
+KDF_MAC = 3
+
+
+def bmp_password(password: str) -> bytes:
+    """The PKCS#12 KDF's password encoding: BMPString plus a two-byte terminator."""
+    return password.encode("utf-16-be") + b"\x00\x00"
+
+
+def pkcs12_kdf(
+    password_bmp: bytes, salt: bytes, purpose: int, iterations: int, length: int, digest: str
+) -> bytes:
+    """RFC 7292 appendix B.2. ``password_bmp`` is already encoded (see :func:`bmp_password`);
+    the caller has charged ``iterations`` to a budget."""
+    u, v = _HASH_SIZES[digest]
+    hash_new = getattr(hashlib, digest)
+    d_block = bytes((purpose,)) * v
+
+    def stretch(value: bytes) -> bytes:
+        if not value:
+            return b""
+        count = v * ((len(value) + v - 1) // v)
+        return (value * (count // len(value) + 1))[:count]
+
+    i_blocks = bytearray(stretch(salt) + stretch(password_bmp))
+    out: list[bytes] = []
+    produced = 0
+    mask = (1 << (8 * v)) - 1
+    while produced < length:
+        a = hash_new(d_block + i_blocks).digest()
+        for _ in range(iterations - 1):
+            a = hash_new(a).digest()
+        out.append(a)
+        produced += u
+        if produced >= length:
+            break
+        b = int.from_bytes((a * (v // u + 1))[:v], "big") + 1
+        for j in range(0, len(i_blocks), v):
+            block = (int.from_bytes(i_blocks[j : j + v], "big") + b) & mask
+            i_blocks[j : j + v] = block.to_bytes(v, "big")
+    return b"".join(out)[:length]
+
+
+def pbkdf2(password: str, salt: bytes, iterations: int, length: int, prf: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    algorithms: dict[str, hashes.HashAlgorithm] = {
+        "sha1": hashes.SHA1(),
+        "sha224": hashes.SHA224(),
+        "sha256": hashes.SHA256(),
+        "sha384": hashes.SHA384(),
+        "sha512": hashes.SHA512(),
+    }
+    algorithm = algorithms[prf]
+    kdf = PBKDF2HMAC(algorithm=algorithm, length=length, salt=salt, iterations=iterations)
+    return kdf.derive(password.encode("utf-8"))
+
+
+# ---- ciphers ------------------------------------------------------------------------------
+
+
+def _cbc(family: str, key: bytes, iv: bytes, data: bytes, encrypting: bool) -> bytes:
+    if family == "rc2" and len(key) != 16:
+        # cryptography's RC2 takes only 128-bit keys; the 40-bit variant (Java 8's and
+        # OpenSSL 1.x's certificate encryption) comes from pycryptodomex, a pyjks dependency.
+        from Cryptodome.Cipher import ARC2
+
+        # The stubs omit effective_keylen, which RC2-40 needs (RFC 2268: effective bits 40).
+        rc2 = ARC2.new(key, ARC2.MODE_CBC, iv=iv, effective_keylen=len(key) * 8)  # type: ignore[call-arg]
+        return bytes(rc2.encrypt(data) if encrypting else rc2.decrypt(data))
+    from cryptography.hazmat.primitives.ciphers import Cipher, CipherAlgorithm, modes
+
+    algorithm: CipherAlgorithm
+    if family == "aes":
+        from cryptography.hazmat.primitives.ciphers.algorithms import AES
+
+        algorithm = AES(key)
+    elif family == "3des":
+        from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+
+        algorithm = TripleDES(key + key[:8] if len(key) == 16 else key)
+    else:
+        from cryptography.hazmat.decrepit.ciphers.algorithms import RC2
+
+        algorithm = RC2(key)
+    cipher = Cipher(algorithm, modes.CBC(iv))
+    ctx = cipher.encryptor() if encrypting else cipher.decryptor()
+    return ctx.update(data) + ctx.finalize()
+
+
+def _pad(data: bytes, block: int) -> bytes:
+    n = block - len(data) % block
+    return data + bytes((n,)) * n
+
+
+def _unpad(data: bytes, block: int) -> bytes:
+    if not data or len(data) % block:
+        raise PasswordError(
+            "cannot decrypt an entry: wrong password, or the encrypted data is damaged"
+        )
+    n = data[-1]
+    if n < 1 or n > block or data[-n:] != bytes((n,)) * n:
+        raise PasswordError(
+            "cannot decrypt an entry: wrong password, or the encrypted data is damaged"
+        )
+    return data[:-n]
+
+
+# ---- schemes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PbeScheme:
+    """How to encrypt: ``pbes2`` with a PBKDF2 PRF and a cipher, or a PKCS#12 PBES1 OID."""
+
+    kind: Literal["pbes2", "pbes1"]
+    iterations: int
+    prf: str = "sha256"  # pbes2
+    cipher: str = "aes-256-cbc"  # pbes2
+    pbes1_oid: str = PBE_SHA1_3DES  # pbes1
+    salt_length: int = 20
+
+    def describe(self) -> str:
+        if self.kind == "pbes2":
+            return _describe_pbes2(self.prf, self.cipher, self.iterations)
+        return f"{PBES1_NAMES[self.pbes1_oid]}, {self.iterations} iterations"
+
+
+def _describe_pbes2(prf: str, cipher: str, iterations: int) -> str:
+    return f"PBES2 (PBKDF2-HMAC-{prf.upper()}, {cipher.upper()}), {iterations} iterations"
+
+
+@dataclass(frozen=True)
+class _ParsedPbe:
+    kind: Literal["pbes2", "pbes1"]
+    oid: str
+    salt: bytes
+    iterations: int
+    prf: str = ""
+    cipher: str = ""
+    key_length: int = 0
+    iv: bytes = b""
+
+
+def _parse(algid: bytes, what: str) -> _ParsedPbe:
+    top = _der.expect(algid, 0, len(algid), _der.SEQUENCE, what)
+    items = _der.sequence_items(algid, top, what, 1)
+    oid = _der.oid(algid, items[0], what)
+    if oid in _PBES1_CIPHERS:
+        if len(items) < 2:
+            raise FormatError(f"the {what} lacks its parameters")
+        params = _der.sequence_items(algid, items[1], what, 2)
+        salt = _der.octets(algid, params[0], what)
+        iterations = _der.integer(algid, params[1], what)
+        return _ParsedPbe("pbes1", oid, salt, iterations)
+    if oid == PBES2:
+        if len(items) < 2:
+            raise FormatError(f"the {what} lacks its parameters")
+        params = _der.sequence_items(algid, items[1], what, 2)
+        kdf = _der.sequence_items(algid, params[0], what, 2)
+        if _der.oid(algid, kdf[0], what) != PBKDF2:
+            raise UnsupportedError(f"the {what} uses a key derivation other than PBKDF2")
+        kdf_params = _der.sequence_items(algid, kdf[1], what, 2)
+        salt = _der.octets(algid, kdf_params[0], what)
+        iterations = _der.integer(algid, kdf_params[1], what)
+        prf = "sha1"
+        key_length = 0
+        for extra in kdf_params[2:]:
+            if extra.tag == _der.INTEGER:
+                key_length = _der.integer(algid, extra, what)
+            elif extra.tag == _der.SEQUENCE:
+                prf_items = _der.sequence_items(algid, extra, what, 1)
+                prf_oid = _der.oid(algid, prf_items[0], what)
+                if prf_oid not in PRF_BY_OID:
+                    raise UnsupportedError(f"the {what} uses an unsupported PBKDF2 PRF ({prf_oid})")
+                prf = PRF_BY_OID[prf_oid]
+        enc = _der.sequence_items(algid, params[1], what, 2)
+        enc_oid = _der.oid(algid, enc[0], what)
+        if enc_oid not in CIPHER_BY_OID:
+            raise UnsupportedError(f"the {what} uses an unsupported cipher ({enc_oid})")
+        cipher, size = CIPHER_BY_OID[enc_oid]
+        iv = _der.octets(algid, enc[1], what)
+        if len(iv) != (16 if cipher.startswith("aes") else 8):
+            raise FormatError(f"the {what} has an IV of the wrong length")
+        if key_length and key_length != size:
+            raise FormatError(f"the {what} names a key length its cipher does not have")
+        return _ParsedPbe("pbes2", oid, salt, iterations, prf, cipher, size, iv)
+    raise UnsupportedError(f"the {what} uses an unsupported encryption algorithm ({oid})")
+
+
+def describe(algid: bytes) -> str:
+    """A readable name of an encryption AlgorithmIdentifier (for ``info``/``doctor``)."""
+    try:
+        parsed = _parse(algid, "encryption algorithm")
+    except UnsupportedError as exc:
+        return str(exc)
+    if parsed.kind == "pbes2":
+        return _describe_pbes2(parsed.prf, parsed.cipher, parsed.iterations)
+    return f"{PBES1_NAMES[parsed.oid]}, {parsed.iterations} iterations"
+
+
+def decrypt(
+    algid: bytes,
+    ciphertext: bytes,
+    password: str,
+    budget: KdfBudget | None = None,
+    what: str = "encrypted data",
+) -> bytes:
+    """Decrypts ``ciphertext`` under the PBE scheme ``algid`` (AlgorithmIdentifier DER).
+    A wrong password shows as :class:`PasswordError` (bad padding)."""
+    parsed = _parse(algid, what)
+    (budget or KdfBudget()).charge(parsed.iterations, what)
+    if parsed.kind == "pbes1":
+        key_len, iv_len, family = _PBES1_CIPHERS[parsed.oid]
+        pw = bmp_password(password)
+        key = pkcs12_kdf(pw, parsed.salt, KDF_KEY, parsed.iterations, key_len, "sha1")
+        iv = pkcs12_kdf(pw, parsed.salt, KDF_IV, parsed.iterations, iv_len, "sha1")
+        block = 8
+    else:
+        key = pbkdf2(password, parsed.salt, parsed.iterations, parsed.key_length, parsed.prf)
+        iv = parsed.iv
+        family = "aes" if parsed.cipher.startswith("aes") else "3des"
+        block = 16 if family == "aes" else 8
+    if not ciphertext or len(ciphertext) % block:
+        raise FormatError(f"the {what} has a length its cipher cannot have")
+    return _unpad(_cbc(family, key, iv, ciphertext, False), block)
+
+
+def encrypt(plaintext: bytes, password: str, scheme: PbeScheme) -> tuple[bytes, bytes]:
+    """``(AlgorithmIdentifier DER, ciphertext)`` of ``plaintext`` under ``scheme``."""
+    salt = os.urandom(scheme.salt_length)
+    count = _der.encode_integer(scheme.iterations)
+    if scheme.kind == "pbes1":
+        key_len, iv_len, family = _PBES1_CIPHERS[scheme.pbes1_oid]
+        pw = bmp_password(password)
+        key = pkcs12_kdf(pw, salt, KDF_KEY, scheme.iterations, key_len, "sha1")
+        iv = pkcs12_kdf(pw, salt, KDF_IV, scheme.iterations, iv_len, "sha1")
+        algid = _der.algorithm_identifier(
+            scheme.pbes1_oid, _der.seq(_der.octet_string(salt), count)
+        )
+        return algid, _cbc(family, key, iv, _pad(plaintext, 8), True)
+    cipher_oid, key_len = CIPHER_OIDS[scheme.cipher]
+    family = "aes" if scheme.cipher.startswith("aes") else "3des"
+    block = 16 if family == "aes" else 8
+    iv = os.urandom(block)
+    key = pbkdf2(password, salt, scheme.iterations, key_len, scheme.prf)
+    kdf = _der.algorithm_identifier(
+        PBKDF2,
+        _der.seq(
+            _der.octet_string(salt),
+            count,
+            _der.algorithm_identifier(PRF_OIDS[scheme.prf]),
+        ),
+    )
+    enc = _der.algorithm_identifier(cipher_oid, _der.octet_string(iv))
+    algid = _der.algorithm_identifier(PBES2, _der.seq(kdf, enc))
+    return algid, _cbc(family, key, iv, _pad(plaintext, block), True)
+
+
+# ---- PKCS#12 MAC --------------------------------------------------------------------------
+
+
+def pkcs12_mac(
+    data: bytes, password_bmp: bytes, salt: bytes, iterations: int, digest: str
+) -> bytes:
+    """HMAC of ``data`` keyed by the PKCS#12 KDF (purpose 3), as Java and OpenSSL compute a
+    PFX's MacData. The caller has charged ``iterations`` to a budget."""
+    u, _ = _HASH_SIZES[digest]
+    key = pkcs12_kdf(password_bmp, salt, KDF_MAC, iterations, u, digest)
+    return hmac.new(key, data, digest).digest()
+
+
+def hash_names() -> tuple[str, ...]:
+    return tuple(_HASH_SIZES)

@@ -1,0 +1,435 @@
+"""JKS and JCEKS codec: round trips, pyjks as an independent second reader, modified UTF-8,
+byte-identical rewrites, and hostile input (truncation, bit flips, bogus lengths)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import struct
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keystore_tool.errors import (
+    FormatError,
+    KsError,
+    PasswordError,
+    UnsupportedError,
+    UsageError,
+)
+from keystore_tool.formats import DumpOptions, LoadOptions, get_format
+from keystore_tool.formats import _javastore as js
+from keystore_tool.model import (
+    Certificate,
+    Keystore,
+    PrivateKeyEntry,
+    SealedBlob,
+    SecretKeyEntry,
+    TrustedCertificateEntry,
+)
+from keystore_tool.password import Password
+from tests.certs import issue
+
+CACERTS = Path("/etc/ssl/certs/java/cacerts")
+PW = Password("changeit")
+JKS = get_format("jks")
+JCEKS = get_format("jceks")
+# Low iterations keep JCEKS tests fast; the interop tests write keytool's 200,000.
+FAST = DumpOptions(iterations=1000)
+
+
+@pytest.fixture(scope="module")
+def minted() -> dict[str, object]:
+    root = issue("Test Root", ca=True)
+    rsa_leaf = issue("rsa.example", issuer=root)
+    ec_leaf = issue("ec.example", issuer=root, key_kind="ec")
+    return {"root": root, "rsa": rsa_leaf, "ec": ec_leaf}
+
+
+def _store(minted: dict[str, object]) -> Keystore:
+    root, rsa_leaf, ec_leaf = minted["root"], minted["rsa"], minted["ec"]
+    store = Keystore()
+    for alias, leaf in (("rsa-key", rsa_leaf), ("ec-key", ec_leaf)):
+        store.add(
+            PrivateKeyEntry(
+                alias=alias,
+                chain=[Certificate(leaf.der), Certificate(root.der)],  # type: ignore[attr-defined]
+                private_key=leaf.key_pkcs8_der(),  # type: ignore[attr-defined]
+            )
+        )
+    store.add(TrustedCertificateEntry(alias="Root", certificate=Certificate(root.der)))  # type: ignore[attr-defined]
+    return store
+
+
+def _summary(store: Keystore) -> list[tuple[str, str, object, tuple[str, ...]]]:
+    out = []
+    for entry in store.sorted_entries():
+        key = getattr(entry, "private_key", None) or getattr(entry, "key", None)
+        out.append(
+            (entry.alias, entry.kind, key, tuple(c.sha256_hex for c in entry.certificates()))
+        )
+    return out
+
+
+@pytest.mark.parametrize("fmt", [JKS, JCEKS], ids=["jks", "jceks"])
+def test_round_trip_keeps_keys_chains_and_certificates(fmt, minted) -> None:
+    store = _store(minted)
+    data = fmt.dump(store, PW, FAST)
+    back = fmt.load(data, PW)
+    assert [(a.lower(), k, key, c) for a, k, key, c in _summary(store)] == _summary(back)
+    assert back.warnings == []
+    assert back.properties[f"{fmt.name}.version"] == 2
+
+
+def test_pyjks_reads_what_we_write_as_jks(minted) -> None:
+    import jks
+
+    data = JKS.dump(_store(minted), PW, DumpOptions())
+    theirs = jks.KeyStore.loads(data, "changeit")
+    assert sorted(theirs.private_keys) == ["ec-key", "rsa-key"]
+    assert sorted(theirs.certs) == ["root"]
+    leaf = minted["rsa"]
+    assert theirs.private_keys["rsa-key"].pkey_pkcs8 == leaf.key_pkcs8_der()  # type: ignore[attr-defined]
+    assert theirs.private_keys["rsa-key"].cert_chain[0][1] == leaf.der  # type: ignore[attr-defined]
+
+
+def test_pyjks_reads_what_we_write_as_jceks(minted) -> None:
+    import jks
+
+    data = JCEKS.dump(_store(minted), PW, FAST)
+    theirs = jks.KeyStore.loads(data, "changeit")
+    assert theirs.store_type == "jceks"
+    assert theirs.private_keys["ec-key"].pkey_pkcs8 == minted["ec"].key_pkcs8_der()  # type: ignore[attr-defined]
+
+
+def test_we_read_pyjks_jks_output(minted) -> None:
+    import jks
+
+    leaf = minted["rsa"]
+    entry = jks.PrivateKeyEntry.new("k", [leaf.der], leaf.key_pkcs8_der(), "pkcs8")  # type: ignore[attr-defined]
+    data = jks.KeyStore.new("jks", [entry]).saves("changeit")
+    ours = JKS.load(data, PW)
+    assert ours["k"].private_key == leaf.key_pkcs8_der()  # type: ignore[attr-defined]
+
+
+def test_jceks_key_protector_derivation_matches_pyjks() -> None:
+    from jks import sun_crypto
+
+    for salt in (bytes(range(8)), b"\x01\x02\x03\x04\x01\x02\x03\x04"):  # second: equal halves
+        ours = js._jce_key_iv(b"changeit", salt, 17)
+        assert ours == sun_crypto._jce_pbe_derive_key_and_iv("changeit", salt, 17)
+
+
+@pytest.mark.parametrize(
+    ("alias", "encoded"),
+    [
+        ("plain", b"plain"),
+        ("a\x00b", b"a\xc0\x80b"),
+        ("\u00e9t\u00e9", b"\xc3\xa9t\xc3\xa9"),
+        ("\u20ac", b"\xe2\x82\xac"),
+        ("x\U0001f600", b"x\xed\xa0\xbd\xed\xb8\x80"),  # a surrogate pair, 3 bytes each
+    ],
+)
+def test_modified_utf8_both_ways(alias: str, encoded: bytes) -> None:
+    assert js.encode_modified_utf8(alias) == encoded
+    assert js.decode_modified_utf8(encoded) == alias
+
+
+def test_modified_utf8_aliases_survive_a_store_round_trip(minted) -> None:
+    aliases = ["nul\x00inside", "ключ", "emoji\U0001f511", "\u00e9"]
+    cert = Certificate(minted["root"].der)  # type: ignore[attr-defined]
+    store = Keystore(TrustedCertificateEntry(alias=a, certificate=cert) for a in aliases)
+    back = JKS.load(JKS.dump(store, PW), PW)
+    assert [e.alias for e in back] == [a.lower() for a in aliases]
+
+
+def test_overlong_and_four_byte_utf8_are_format_errors() -> None:
+    with pytest.raises(FormatError):
+        js.decode_modified_utf8(b"\xf0\x9f\x98\x80")
+    with pytest.raises(FormatError):
+        js.decode_modified_utf8(b"\xe2\x82")
+
+
+def test_aliases_are_written_lower_case(minted) -> None:
+    back = JKS.load(JKS.dump(_store(minted), PW), PW)
+    assert "root" in [e.alias for e in back]
+
+
+@pytest.mark.skipif(not CACERTS.exists(), reason="no Debian cacerts")
+def test_cacerts_rewrites_byte_for_byte() -> None:
+    data = CACERTS.read_bytes()
+    store = JKS.load(data, PW)
+    assert JKS.dump(store, PW) == data
+
+
+@pytest.mark.skipif(not CACERTS.exists(), reason="no Debian cacerts")
+def test_cacerts_without_password_warns_and_lists_the_same() -> None:
+    data = CACERTS.read_bytes()
+    with_pw = JKS.load(data, PW)
+    without = JKS.load(data, None)
+    assert [e.alias for e in without] == [e.alias for e in with_pw]
+    assert without.warnings == ["integrity of the JKS store not verified: no password given"]
+    assert without.properties["jks.integrity_verified"] is False
+
+
+@pytest.mark.skipif(not CACERTS.exists(), reason="no Debian cacerts")
+def test_listing_cacerts_imports_neither_pyjks_nor_cryptography() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from keystore_tool.formats import get_format;"
+        "from keystore_tool.password import Password;"
+        f"get_format('jks').load(open({str(CACERTS)!r},'rb').read(), Password('changeit'));"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jks','cryptography','javaobj')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_wrong_password_is_a_password_error(minted) -> None:
+    data = JKS.dump(_store(minted), PW)
+    with pytest.raises(PasswordError, match="wrong password"):
+        JKS.load(data, Password("nope"))
+
+
+def test_dump_without_password_is_a_usage_error(minted) -> None:
+    with pytest.raises(UsageError, match="password is needed"):
+        JKS.dump(_store(minted), None)
+
+
+def test_key_under_its_own_password_is_kept_sealed_and_written_back_unchanged(minted) -> None:
+    store = _store(minted)
+    data = JKS.dump(store, PW, DumpOptions(entry_password=Password("keypass")))
+    sealed = JKS.load(data, PW)
+    entry = sealed["rsa-key"]
+    assert isinstance(entry, PrivateKeyEntry)
+    assert entry.private_key is None and entry.sealed is not None
+    assert sealed.properties["jks.undecrypted_keys"] == 2
+    again = JKS.dump(sealed, PW)
+    assert again == data  # nothing re-encrypted, same timestamps, same order
+    opened = JKS.load(again, PW, LoadOptions(entry_password=Password("keypass")))
+    assert opened["rsa-key"].private_key == minted["rsa"].key_pkcs8_der()  # type: ignore[attr-defined]
+    # JCEKS reads the JKS protector, so it may carry the sealed blob; the reverse is refused.
+    assert JCEKS.can_hold(entry)
+    jceks_data = JCEKS.dump(sealed, PW)
+    assert (
+        JCEKS.load(jceks_data, PW, LoadOptions(entry_password=Password("keypass")))[
+            "rsa-key"
+        ].private_key
+        == minted["rsa"].key_pkcs8_der()
+    )  # type: ignore[attr-defined]
+
+
+def test_jceks_sealed_key_is_refused_by_jks(minted) -> None:
+    data = JCEKS.dump(
+        _store(minted), PW, DumpOptions(entry_password=Password("other"), iterations=10)
+    )
+    entry = JCEKS.load(data, PW)["ec-key"]
+    assert isinstance(entry, PrivateKeyEntry) and entry.sealed is not None
+    assert entry.sealed.format == "jceks"
+    assert not JKS.can_hold(entry)
+    store = Keystore([entry])
+    with pytest.raises(UnsupportedError):
+        JKS.dump(store, PW)
+
+
+def test_new_secret_key_cannot_be_written(minted) -> None:
+    entry = SecretKeyEntry(alias="s", algorithm="AES", key=bytes(16))
+    assert not JCEKS.can_hold(entry)
+    assert not JKS.can_hold(entry)
+    with pytest.raises(UnsupportedError, match="new secret key"):
+        JCEKS.dump(Keystore([entry]), PW)
+    foreign = SecretKeyEntry(alias="s", key=bytes(16), sealed=SealedBlob("pkcs12", b"x"))
+    assert not JCEKS.can_hold(foreign)
+
+
+def test_timestamps_are_read_and_written_back(minted) -> None:
+    store = _store(minted)
+    when = dt.datetime(2020, 5, 17, 12, 0, 0, 123000, tzinfo=dt.UTC)
+    store["root"].created = when
+    back = JKS.load(JKS.dump(store, PW), PW)
+    assert back["root"].created == when
+    assert back["root"].attributes[js.ATTR_TIMESTAMP] == 1589716800123
+    assert back["rsa-key"].created is not None  # a new entry gets "now"
+
+
+def test_jceks_iteration_count_default_is_keytools() -> None:
+    root = issue("r", key_kind="ec")
+    store = Keystore(
+        [
+            PrivateKeyEntry(
+                alias="k", chain=[Certificate(root.der)], private_key=root.key_pkcs8_der()
+            )
+        ]
+    )
+    loaded = JCEKS.load(JCEKS.dump(store, PW), PW)
+    assert loaded.properties["jceks.iterations"] == 200_000
+
+
+# --- hostile input ---------------------------------------------------------------------------
+
+
+def _small_store(minted, fmt) -> bytes:  # type: ignore[no-untyped-def]
+    store = Keystore()
+    leaf = minted["ec"]
+    store.add(
+        PrivateKeyEntry(alias="k", chain=[Certificate(leaf.der)], private_key=leaf.key_pkcs8_der())
+    )
+    store.add(TrustedCertificateEntry(alias="t", certificate=Certificate(minted["root"].der)))
+    return fmt.dump(store, PW, DumpOptions(iterations=50))
+
+
+@pytest.mark.parametrize("fmt", [JKS, JCEKS], ids=["jks", "jceks"])
+def test_truncation_at_every_length_is_one_format_error(fmt, minted) -> None:
+    data = _small_store(minted, fmt)
+    start = time.perf_counter()
+    for cut in range(len(data)):
+        for password in (PW, None):
+            with pytest.raises(FormatError):
+                fmt.load(data[:cut], password)
+    assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize("fmt", [JKS, JCEKS], ids=["jks", "jceks"])
+def test_bit_flips_are_one_ks_error(fmt, minted) -> None:
+    data = _small_store(minted, fmt)
+    digest_start = len(data) - 20
+    for pos in range(len(data)):
+        flipped = bytearray(data)
+        flipped[pos] ^= 0x10
+        try:
+            fmt.load(bytes(flipped), PW)
+        except PasswordError:
+            assert pos >= 12  # header flips are format errors
+        except FormatError:
+            assert pos < digest_start  # a damaged digest is a password/integrity error
+        else:
+            pytest.fail(f"a flip at {pos} was not detected")
+    # Without a password the body flips that keep the structure load (unverified).
+    for pos in range(len(data)):
+        flipped = bytearray(data)
+        flipped[pos] ^= 0x01
+        with contextlib.suppress(FormatError):
+            fmt.load(bytes(flipped), None)
+
+
+def _header(count: int, magic: int = js.JKS_MAGIC) -> bytes:
+    return struct.pack(">IIi", magic, 2, count)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (_header(1_000_000), "claims 1000000 entries"),
+        (_header(-1), "claims -1 entries"),
+        (
+            _header(1)
+            + struct.pack(">iH", 2, 1)
+            + b"a"
+            + bytes(8)
+            + struct.pack(">H", 5)
+            + b"X.509"
+            + struct.pack(">i", 0x7FFFFFF0)
+            + bytes(40),
+            "truncated",
+        ),
+        (
+            _header(1) + struct.pack(">iH", 9, 1) + b"a" + bytes(8) + bytes(40),
+            "unknown entry type 9",
+        ),
+        (
+            _header(1) + struct.pack(">iH", 3, 1) + b"a" + bytes(8) + bytes(40),
+            "unknown entry type 3",
+        ),
+        (
+            _header(1)
+            + struct.pack(">iH", 1, 1)
+            + b"a"
+            + bytes(8)
+            + struct.pack(">i", -5)
+            + bytes(40),
+            "negative length",
+        ),
+        (struct.pack(">II", js.JKS_MAGIC, 7) + bytes(40), "version 7"),
+    ],
+    ids=["count", "negative-count", "length", "tag", "secret-in-jks", "negative-length", "version"],
+)
+def test_bogus_structure_is_a_one_line_format_error(body: bytes, message: str) -> None:
+    with pytest.raises(FormatError, match=message) as info:
+        JKS.load(body, None)
+    assert "\n" not in str(info.value)
+
+
+def _with_key_blob(blob: bytes, magic: int = js.JCEKS_MAGIC) -> bytes:
+    raw = [js.RawEntry(js.TAG_PRIVATE_KEY, "k", 0, blob=blob, certs=[])]
+    return js.serialize_store(magic, raw, PW)
+
+
+def test_absurd_jceks_iteration_count_is_refused_before_deriving() -> None:
+    params = js._der(0x30, js._der(0x04, bytes(8)) + js._der_int(6_000_000))
+    alg = js._der(0x30, js._JCE_PROTECTOR_OID + params)
+    blob = js._der(0x30, alg + js._der(0x04, bytes(64)))
+    start = time.perf_counter()
+    with pytest.raises(FormatError, match="6,000,000 iterations"):
+        JCEKS.load(_with_key_blob(blob), PW)
+    assert time.perf_counter() - start < 1
+
+
+def test_unknown_key_protector_is_a_format_error() -> None:
+    alg = js._der(0x30, js._der(0x06, b"\x2a\x03") + b"\x05\x00")
+    blob = js._der(0x30, alg + js._der(0x04, bytes(64)))
+    with pytest.raises(FormatError, match="unknown protection"):
+        JKS.load(_with_key_blob(blob, js.JKS_MAGIC), PW)
+
+
+def test_jcesk_secret_key_with_cyclic_class_hierarchy_is_refused() -> None:
+    # TC_OBJECT, TC_CLASSDESC "A" whose superclass is a reference to itself.
+    stream = (
+        b"\xac\xed\x00\x05\x73\x72\x00\x01A"
+        + bytes(8)
+        + b"\x02\x00\x00\x78"
+        + b"\x71\x00\x7e\x00\x00"
+    )
+    raw = [js.RawEntry(js.TAG_SECRET_KEY, "s", 0, blob=stream)]
+    with pytest.raises(FormatError, match="too deep"):
+        JCEKS.load(js.serialize_store(js.JCEKS_MAGIC, raw, PW), PW)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from([js.JKS_MAGIC, js.JCEKS_MAGIC]))
+def test_random_bodies_raise_only_ks_errors(body: bytes, magic: int) -> None:
+    data = struct.pack(">II", magic, 2) + body
+    for password in (PW, None):
+        with contextlib.suppress(KsError):
+            JCEKS.load(data, password)
+
+
+# --- scale -------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_fifty_thousand_entries_load_and_dump_linearly(minted) -> None:
+    der = minted["root"].der  # type: ignore[attr-defined]
+    timings = {}
+    for n in (5_000, 50_000):
+        cert = Certificate(der)
+        store = Keystore(
+            TrustedCertificateEntry(alias=f"cert-{i:05d}", certificate=cert) for i in range(n)
+        )
+        start = time.perf_counter()
+        data = JKS.dump(store, PW)
+        dumped = time.perf_counter() - start
+        start = time.perf_counter()
+        back = JKS.load(data, PW)
+        loaded = time.perf_counter() - start
+        assert len(back) == n
+        timings[n] = (dumped, loaded)
+    print(f"\nJKS trusted certs: dump/load 5k {timings[5000]}, 50k {timings[50000]}")
+    assert timings[50_000][0] < 5 and timings[50_000][1] < 5
+    # Ten times the entries may cost at most ~25 times the time (linear, with slack for noise).
+    assert timings[50_000][0] < 25 * timings[5_000][0] + 0.2
+    assert timings[50_000][1] < 25 * timings[5_000][1] + 0.2
