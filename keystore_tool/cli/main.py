@@ -17,6 +17,13 @@ COMMANDS: dict[str, str] = {
     "delete": "edit_cmds:delete",
     "rename": "edit_cmds:rename",
     "convert": "convert_cmd:command",
+    # Provisioning beyond keytool (issue 5).
+    "apply": "apply_cmd:command",
+    "check": "check_cmd:command",
+    "genkeypair": "keygen_cmds:genkeypair",
+    "certreq": "keygen_cmds:certreq",
+    "gencert": "keygen_cmds:gencert",
+    "passwd": "passwd_cmd:command",
 }
 
 

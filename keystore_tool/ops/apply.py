@@ -374,15 +374,31 @@ DefaultCas = Callable[[str | None], list[tuple[str, Certificate]]]
 
 
 def fetch_server_chain(address: str) -> list[Certificate]:
-    from keystore_tool.ops.fetch import fetch
+    import importlib
 
-    return fetch(address).chain
+    # Imported by name: the network commands come from another branch of the project.
+    try:
+        fetching = importlib.import_module("keystore_tool.ops.fetch")
+    except ImportError as exc:  # the network commands are not in this build yet
+        raise UsageError(
+            f'server = "{address}" is not available yet in this build of ks; '
+            "export the certificate to a file and name it with file = …"
+        ) from exc
+    chain: list[Certificate] = fetching.fetch(address).chain
+    return chain
 
 
 def default_truststore(java: str | None) -> list[tuple[str, Certificate]]:
-    from keystore_tool.ops.where import load_default_truststore
+    import importlib
 
-    _, keystore = load_default_truststore(java)
+    try:
+        where = importlib.import_module("keystore_tool.ops.where")
+    except ImportError as exc:
+        raise UsageError(
+            "default_cas = true is not available yet in this build of ks; "
+            "name the JVM's cacerts certificates with file = … instead"
+        ) from exc
+    keystore: Keystore = where.load_default_truststore(java)[1]
     return [
         (entry.alias, entry.certificate)
         for entry in keystore.sorted_entries()
