@@ -136,30 +136,93 @@ def signature_hash(key: PrivateKeyTypes) -> hashes.HashAlgorithm | None:
     return hashes.SHA256()
 
 
+def _split_unescaped(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` where it is neither escaped with ``\\`` nor quoted."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in text:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            current.append(char)
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+            current.append(char)
+        elif char == separator and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    out: list[str] = []
+    escaped = False
+    for char in value:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def parse_dname(dname: str) -> x509.Name:
-    """keytool's ``-dname`` (``CN=a, OU=b, O=c, L=d, ST=e, C=f``), written in the same order
-    keytool writes it (the string's last RDN first in DER, as RFC 4514 says)."""
+    """keytool's ``-dname`` (``CN=a, OU=b, O=c, L=d, ST=e, C=f``; spaces after commas,
+    ``\\,`` escapes and quoted values allowed), in the order keytool writes it: the string's
+    last attribute first in DER, as RFC 4514 reads a name."""
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
+    names = {
+        "CN": NameOID.COMMON_NAME,
+        "OU": NameOID.ORGANIZATIONAL_UNIT_NAME,
+        "O": NameOID.ORGANIZATION_NAME,
+        "L": NameOID.LOCALITY_NAME,
+        "ST": NameOID.STATE_OR_PROVINCE_NAME,
+        "S": NameOID.STATE_OR_PROVINCE_NAME,
+        "C": NameOID.COUNTRY_NAME,
+        "STREET": NameOID.STREET_ADDRESS,
+        "DC": NameOID.DOMAIN_COMPONENT,
+        "UID": NameOID.USER_ID,
+        "T": NameOID.TITLE,
+        "TITLE": NameOID.TITLE,
+        "EMAILADDRESS": NameOID.EMAIL_ADDRESS,
+        "EMAIL": NameOID.EMAIL_ADDRESS,
+        "SERIALNUMBER": NameOID.SERIAL_NUMBER,
+    }
+    hint = "write it as 'CN=name, O=org, C=US'"
     if not dname.strip():
-        raise UsageError("--dname is empty; give it as 'CN=name, O=org, C=US'")
-    try:
-        name = x509.Name.from_rfc4514_string(
-            dname,
-            {
-                "S": NameOID.STATE_OR_PROVINCE_NAME,
-                "EMAILADDRESS": NameOID.EMAIL_ADDRESS,
-                "EMAIL": NameOID.EMAIL_ADDRESS,
-            },
-        )
-    except ValueError as exc:
-        raise UsageError(
-            f"cannot read --dname '{dname}' ({exc}); write it as 'CN=name, O=org, C=US'"
-        ) from exc
-    if not len(name):
-        raise UsageError("--dname names nothing; give it as 'CN=name, O=org, C=US'")
-    return name
+        raise UsageError(f"--dname is empty; {hint}")
+    rdns: list[x509.RelativeDistinguishedName] = []
+    for part in _split_unescaped(dname, ","):
+        attributes = []
+        for item in _split_unescaped(part, "+"):
+            key, sep, value = item.partition("=")
+            oid = names.get(key.strip().upper())
+            if not sep or oid is None:
+                raise UsageError(f"--dname part '{item.strip()}' is not NAME=value; {hint}")
+            text = _unquote(value)
+            if not text:
+                raise UsageError(f"--dname gives {key.strip()} an empty value; {hint}")
+            if oid == NameOID.COUNTRY_NAME and len(text) != 2:
+                raise UsageError(f"--dname C={text}: a country is two letters (C=US)")
+            try:
+                attributes.append(x509.NameAttribute(oid, text))
+            except ValueError as exc:
+                raise UsageError(f"--dname {key.strip()}={text} is not allowed ({exc})") from exc
+        rdns.append(x509.RelativeDistinguishedName(attributes))
+    return x509.Name(list(reversed(rdns)))
 
 
 def parse_sans(sans: Sequence[str]) -> list[x509.GeneralName]:
