@@ -61,7 +61,8 @@ def rewrite_store(
     password that opened it, and says whether it changed anything; a password change is a
     change it must report. A missing file is created as ``create_as`` (or is not found)."""
     with StoreUpdate(path, lock_timeout) as update:
-        if update.current is None:
+        created = update.current is None
+        if created:
             if create_as is None:
                 raise NotFoundError(f"keystore file not found: {path}")
             fmt = create_as
@@ -74,7 +75,7 @@ def rewrite_store(
                 fmt, update.current, read_passwords, entry_password
             )
         result, changed = change(keystore, opened_with)
-        if changed or update.current is None:
+        if changed or created:
             profile: Profile = (
                 "legacy" if keystore.properties.get("profile") == "legacy" else "default"
             )
@@ -84,7 +85,7 @@ def rewrite_store(
                 DumpOptions(profile=profile, entry_password=new_entry_password),
             )
             update.replace(data, holds_private_key=holds_keys(keystore))
-        return result, Outcome(fmt.name, update.current is None, update.written)
+        return result, Outcome(fmt.name, created, update.written)
 
 
 @dataclass
