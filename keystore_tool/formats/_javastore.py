@@ -16,7 +16,8 @@ Key protection, from the OpenJDK sources:
   24-byte 3DES key and the 8-byte IV. JCEKS also reads JKS-protected keys.
 * JCEKS secret keys are a Java-serialized ``SealedObject`` with no length prefix, so finding
   where one ends means walking the Java serialization stream; :class:`_JavaStreamReader` does
-  that without recursion.
+  that without recursion. New secret keys are sealed by :func:`seal_secret_key` in the exact
+  layout JDK 17 and 25 write.
 """
 
 from __future__ import annotations
@@ -764,6 +765,96 @@ def read_java_object(data: bytes) -> Any:
     return _JavaStreamReader(data, 0).read()
 
 
+# Java serialization of what JceKeyStore.engineSetKeyEntry stores: a SecretKeySpec, sealed in a
+# SealedObjectForKeyProtector. The class descriptors and serialVersionUIDs are those of the
+# JDK classes (the same bytes JDK 17 and 25 write); the layout follows the stream grammar.
+_STREAM_HEADER = b"\xac\xed\x00\x05"
+_BYTE_ARRAY_CLASS = (
+    b"\x72" + b"\x00\x02[B" + bytes.fromhex("acf317f8060854e0") + b"\x02\x00\x00\x78\x70"
+)
+
+
+def _jstring(text: str) -> bytes:
+    return b"\x74" + write_utf(text)
+
+
+def _jbytes_new_class(data: bytes) -> bytes:
+    return b"\x75" + _BYTE_ARRAY_CLASS + _INT.pack(len(data)) + data
+
+
+def _secret_key_spec(algorithm: str, key: bytes) -> bytes:
+    desc = (
+        b"\x72"
+        + write_utf("javax.crypto.spec.SecretKeySpec")
+        + bytes.fromhex("5b470b66e230614d")
+        + b"\x02\x00\x02"
+        + b"L"
+        + write_utf("algorithm")
+        + _jstring("Ljava/lang/String;")
+        + b"["
+        + write_utf("key")
+        + _jstring("[B")
+        + b"\x78\x70"
+    )
+    return _STREAM_HEADER + b"\x73" + desc + _jstring(algorithm) + _jbytes_new_class(key)
+
+
+def seal_secret_key(algorithm: str, key: bytes, password: Password, iterations: int) -> bytes:
+    """A new JCEKS secret-key entry body, as keytool -genseckey writes it."""
+    pw = jce_password(password)
+    if pw is None:
+        raise UsageError(
+            "a JCEKS key password must be printable ASCII (Java's PBE refuses other characters)"
+        )
+    if not 1 <= iterations <= MAX_ITERATIONS:
+        raise UsageError(f"the iteration count must be between 1 and {MAX_ITERATIONS:,}")
+    plain = _secret_key_spec(algorithm, key)
+    salt = os.urandom(8)
+    derived_key, iv = _jce_key_iv(pw, salt, iterations)
+    pad = 8 - len(plain) % 8
+    content = _tdes(derived_key, iv, plain + bytes((pad,)) * pad, encrypt=True)
+    params = _der(0x30, _der(0x04, salt) + _der_int(iterations))
+    sealed_desc = (
+        b"\x72"
+        + write_utf("com.sun.crypto.provider.SealedObjectForKeyProtector")
+        + bytes.fromhex("cd57ca59e730bb53")
+        + b"\x02\x00\x00\x78"
+        + b"\x72"
+        + write_utf("javax.crypto.SealedObject")
+        + bytes.fromhex("3e363da6c3b75470")
+        + b"\x02\x00\x04"
+        + b"["
+        + write_utf("encodedParams")
+        + _jstring("[B")
+        + b"["
+        + write_utf("encryptedContent")
+        + b"\x71"
+        + _INT.pack(0x7E0002)
+        + b"L"
+        + write_utf("paramsAlg")
+        + _jstring("Ljava/lang/String;")
+        + b"L"
+        + write_utf("sealAlg")
+        + b"\x71"
+        + _INT.pack(0x7E0003)
+        + b"\x78\x70"
+    )
+    # Handles: 0 and 1 the two class descriptors, 2 "[B", 3 "Ljava/lang/String;", 4 the
+    # object, 5 the byte[] class descriptor that encryptedContent refers back to.
+    return (
+        _STREAM_HEADER
+        + b"\x73"
+        + sealed_desc
+        + _jbytes_new_class(params)
+        + b"\x75\x71"
+        + _INT.pack(0x7E0005)
+        + _INT.pack(len(content))
+        + content
+        + _jstring("PBEWithMD5AndTripleDES")
+        + _jstring("PBEWithMD5AndTripleDES")
+    )
+
+
 def unseal_secret_key(
     sealed: bytes, password: Password, budget: KdfBudget
 ) -> tuple[str, bytes] | None:
@@ -956,12 +1047,16 @@ def dump_store(
             certs = [(t, c.der) for t, c in zip(types, entry.chain, strict=True)]
             append(RawEntry(TAG_PRIVATE_KEY, alias, stamp, blob=blob, certs=certs))
         elif isinstance(entry, SecretKeyEntry) and fmt == "jceks":
-            if entry.sealed is None or entry.sealed.format != "jceks":
+            if entry.sealed is not None and entry.sealed.format == "jceks":
+                sealed = entry.sealed.data
+            elif entry.key is not None and entry.algorithm:
+                sealed = seal_secret_key(entry.algorithm, entry.key, key_password, iterations)
+            else:
                 raise UnsupportedError(
                     f"ks cannot write the new secret key '{entry.alias}' into a JCEKS store "
-                    "(only secret keys read from a JCEKS store); use a PKCS12 store for it"
+                    "without its algorithm and key bytes; use a PKCS12 store for it"
                 )
-            append(RawEntry(TAG_SECRET_KEY, alias, stamp, blob=entry.sealed.data))
+            append(RawEntry(TAG_SECRET_KEY, alias, stamp, blob=sealed))
         else:
             raise UnsupportedError(
                 f"a {fmt.upper()} store cannot hold the {entry.kind} entry '{entry.alias}'; "
@@ -985,5 +1080,9 @@ def can_hold(entry: Entry, fmt: str) -> bool:
             entry.sealed is not None and sealed_fits(entry.sealed, fmt)
         )
     if isinstance(entry, SecretKeyEntry):
-        return fmt == "jceks" and entry.sealed is not None and entry.sealed.format == "jceks"
+        if fmt != "jceks":
+            return False
+        if entry.sealed is not None and entry.sealed.format == "jceks":
+            return True
+        return entry.key is not None and bool(entry.algorithm)
     return False

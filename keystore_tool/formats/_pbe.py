@@ -299,10 +299,20 @@ def decrypt(
     (budget or KdfBudget()).charge(parsed.iterations, what)
     if parsed.kind == "pbes1":
         key_len, iv_len, family = _PBES1_CIPHERS[parsed.oid]
-        pw = bmp_password(password)
-        key = pkcs12_kdf(pw, parsed.salt, KDF_KEY, parsed.iterations, key_len, "sha1")
-        iv = pkcs12_kdf(pw, parsed.salt, KDF_IV, parsed.iterations, iv_len, "sha1")
-        block = 8
+        if not ciphertext or len(ciphertext) % 8:
+            raise FormatError(f"the {what} has a length its cipher cannot have")
+        # OpenSSL encrypts "no password" with zero password bytes, not the BMP terminator;
+        # Java retries the same way.
+        candidates = [bmp_password(password)] + ([b""] if password == "" else [])
+        for pw in candidates:
+            key = pkcs12_kdf(pw, parsed.salt, KDF_KEY, parsed.iterations, key_len, "sha1")
+            iv = pkcs12_kdf(pw, parsed.salt, KDF_IV, parsed.iterations, iv_len, "sha1")
+            try:
+                return _unpad(_cbc(family, key, iv, ciphertext, False), 8)
+            except PasswordError:
+                if pw is candidates[-1]:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
     else:
         key = pbkdf2(password, parsed.salt, parsed.iterations, parsed.key_length, parsed.prf)
         iv = parsed.iv

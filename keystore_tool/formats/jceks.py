@@ -1,8 +1,9 @@
 """JCEKS, the SunJCE keystore (magic CECECECE): private keys under PBEWithMD5AndTripleDES
 (or the JKS protector), trusted certificates, and secret keys as serialized SealedObjects.
 
-Secret keys are written only as they were read: ks does not produce Java serialization for a
-new one, so ``can_hold`` refuses a secret key that has no JCEKS sealed form."""
+A secret key read from a JCEKS store is written back as the exact bytes it was read as; a new
+one (algorithm and key bytes known) is sealed the way keytool -genseckey seals it: a
+SecretKeySpec serialized inside a SealedObjectForKeyProtector under PBEWithMD5AndTripleDES."""
 
 from __future__ import annotations
 

@@ -237,14 +237,39 @@ def test_jceks_sealed_key_is_refused_by_jks(minted) -> None:
         JKS.dump(store, PW)
 
 
-def test_new_secret_key_cannot_be_written(minted) -> None:
-    entry = SecretKeyEntry(alias="s", algorithm="AES", key=bytes(16))
-    assert not JCEKS.can_hold(entry)
+def test_new_secret_key_is_sealed_for_jceks_and_refused_elsewhere() -> None:
+    entry = SecretKeyEntry(alias="S", algorithm="AES", key=bytes(range(16)))
+    assert JCEKS.can_hold(entry)
     assert not JKS.can_hold(entry)
+    back = JCEKS.load(JCEKS.dump(Keystore([entry]), PW, FAST), PW)["s"]
+    assert isinstance(back, SecretKeyEntry)
+    assert (back.algorithm, back.key) == ("AES", bytes(range(16)))
+    assert back.sealed is not None and back.sealed.format == "jceks"
+    nameless = SecretKeyEntry(alias="n", sealed=SealedBlob("pkcs12", b"x"))
+    assert not JCEKS.can_hold(nameless)
     with pytest.raises(UnsupportedError, match="new secret key"):
-        JCEKS.dump(Keystore([entry]), PW)
-    foreign = SecretKeyEntry(alias="s", key=bytes(16), sealed=SealedBlob("pkcs12", b"x"))
-    assert not JCEKS.can_hold(foreign)
+        JCEKS.dump(Keystore([nameless]), PW)
+    with pytest.raises(UnsupportedError):
+        JKS.dump(Keystore([entry]), PW)
+
+
+def test_pyjks_unseals_the_secret_keys_we_seal() -> None:
+    import jks
+
+    entry = SecretKeyEntry(alias="h", algorithm="HmacSHA256", key=b"k" * 32)
+    theirs = jks.KeyStore.loads(JCEKS.dump(Keystore([entry]), PW, FAST), "changeit")
+    assert theirs.secret_keys["h"].algorithm == "HmacSHA256"
+    assert theirs.secret_keys["h"].key == b"k" * 32
+
+
+def test_sealed_secret_key_is_written_back_unchanged() -> None:
+    entry = SecretKeyEntry(alias="s", algorithm="AES", key=bytes(16))
+    first = JCEKS.dump(Keystore([entry]), PW, FAST)
+    assert JCEKS.dump(JCEKS.load(first, PW), PW, FAST) == first
+    # Unreadable with another password, and still written back as it was.
+    locked = JCEKS.load(first, PW, LoadOptions(entry_password=Password("other")))
+    assert locked["s"].key is None  # type: ignore[attr-defined]
+    assert JCEKS.dump(locked, PW) == first
 
 
 def test_timestamps_are_read_and_written_back(minted) -> None:
@@ -433,3 +458,37 @@ def test_fifty_thousand_entries_load_and_dump_linearly(minted) -> None:
     # Ten times the entries may cost at most ~25 times the time (linear, with slack for noise).
     assert timings[50_000][0] < 25 * timings[5_000][0] + 0.2
     assert timings[50_000][1] < 25 * timings[5_000][1] + 0.2
+
+
+def test_version_1_jks_is_readable(minted) -> None:
+    der = minted["root"].der  # type: ignore[attr-defined]
+    body = (
+        struct.pack(">IIi", js.JKS_MAGIC, 1, 1)
+        + struct.pack(">iH", js.TAG_TRUSTED_CERT, 4)
+        + b"root"
+        + struct.pack(">qi", 1_000, len(der))
+        + der
+    )
+    digest = js.pre_keyed_digest(PW)
+    digest.update(body)
+    data = body + digest.digest()
+    store = JKS.load(data, PW)
+    assert store.properties["jks.version"] == 1
+    assert store["root"].certificates()[0].der == der
+    rewritten = JKS.load(JKS.dump(store, PW), PW)  # written as version 2
+    assert rewritten.properties["jks.version"] == 2
+    assert rewritten["root"].attributes[js.ATTR_TIMESTAMP] == 1_000
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_damaged_sealed_objects_raise_only_ks_errors(data: st.DataObject) -> None:
+    sealed = js.seal_secret_key("AES", bytes(16), PW, 1)
+    damaged = bytearray(sealed[: data.draw(st.integers(0, len(sealed)))])
+    for _ in range(data.draw(st.integers(0, 3))):
+        if damaged:
+            pos = data.draw(st.integers(0, len(damaged) - 1))
+            damaged[pos] = data.draw(st.integers(0, 255))
+    raw = [js.RawEntry(js.TAG_SECRET_KEY, "s", 0, blob=bytes(damaged))]
+    with contextlib.suppress(KsError):
+        JCEKS.load(js.serialize_store(js.JCEKS_MAGIC, raw, PW), PW)

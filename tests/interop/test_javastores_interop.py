@@ -133,7 +133,13 @@ def keytool_listing(jdk: Jdk, path: Path, storetype: str, password: str) -> dict
     out = jdk.run_keytool(
         *_UTF8_OUTPUT,
         "-list",
-        "-v", "-keystore", str(path), "-storetype", storetype, "-storepass", password
+        "-v",
+        "-keystore",
+        str(path),
+        "-storetype",
+        storetype,
+        "-storepass",
+        password,
     ).stdout
     listing: dict[str, Any] = {}
     for block in out.split("Alias name: ")[1:]:
@@ -236,10 +242,12 @@ def _fresh_store(made_jceks: Keystore | None) -> Keystore:
             )
         )
     store.add(TrustedCertificateEntry(alias="our-root", certificate=Certificate(root.der)))
-    if made_jceks is not None:  # secret keys can only come from a JCEKS store
+    if made_jceks is not None:  # JCEKS: keytool's secret keys as read, and new ones we seal
         for entry in made_jceks:
             if isinstance(entry, SecretKeyEntry):
                 store.add(entry)
+        store.add(SecretKeyEntry(alias="New-AES", algorithm="AES", key=bytes(range(32))))
+        store.add(SecretKeyEntry(alias="new-hmac", algorithm="HmacSHA256", key=b"h" * 32))
     return store
 
 
@@ -256,6 +264,9 @@ def test_keytool_and_jvm_read_what_we_write(
     assert keytool_listing(jdk, path, storetype.upper(), STOREPASS) == expected
     jvm = java_dump(jdk, path, storetype, STOREPASS)
     assert java_keys(jvm) == {a.lower(): k for a, k in our_keys(store).items()}
+    for entry in store:
+        if isinstance(entry, SecretKeyEntry):
+            assert jvm[entry.alias.lower()]["algorithm"] == entry.algorithm
 
     p12 = tmp_path / "imported.p12"
     jdk.run_keytool(
