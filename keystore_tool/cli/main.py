@@ -17,6 +17,11 @@ COMMANDS: dict[str, str] = {
     "delete": "edit_cmds:delete",
     "rename": "edit_cmds:rename",
     "convert": "convert_cmd:command",
+    # Network and JVM awareness (issue 4).
+    "fetch": "fetch_cmd:command",
+    "verify": "verify_cmd:command",
+    "where": "where_cmd:command",
+    "doctor": "doctor_cmd:command",
     # Provisioning beyond keytool (issue 5).
     "apply": "apply_cmd:command",
     "check": "check_cmd:command",

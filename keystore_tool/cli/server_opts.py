@@ -1,0 +1,103 @@
+"""``ks import`` options that reach beyond a file: ``--from-server`` with its pinning, and
+``--with-default-cas``. Kept apart so that ``import_cmd`` only wires them in."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from keystore_tool.cli.output import note
+from keystore_tool.errors import KsError, UsageError
+
+if TYPE_CHECKING:
+    from keystore_tool.model import Certificate
+    from keystore_tool.ops.update import StoreTarget
+
+FromServer = Annotated[
+    str | None,
+    typer.Option(
+        "--from-server",
+        metavar="HOST:PORT",
+        help="Import the root-most certificate this TLS server presents.",
+    ),
+]
+ExpectSha256 = Annotated[
+    str | None,
+    typer.Option(
+        "--expect-sha256",
+        metavar="FP",
+        help="With --from-server: the SHA-256 the certificate must have (colons optional).",
+    ),
+]
+TrustOnFirstUse = Annotated[
+    bool,
+    typer.Option(
+        "--trust-on-first-use",
+        help="With --from-server and no --expect-sha256: import whatever the server presents.",
+    ),
+]
+WithDefaultCas = Annotated[
+    bool,
+    typer.Option(
+        "--with-default-cas",
+        help="Create the store holding the JVM's default CAs first (see 'ks where').",
+    ),
+]
+JavaForCas = Annotated[
+    Path | None,
+    typer.Option("--java", metavar="PATH", help="With --with-default-cas: the JVM whose CAs."),
+]
+
+
+class UnpinnedError(UsageError):
+    """A non-interactive --from-server without a pin or --trust-on-first-use (exit 2)."""
+
+
+def certificate_from_server(
+    address: str, expect_sha256: str | None, trust_on_first_use: bool
+) -> list[Certificate]:
+    """The root-most certificate ``address`` presents, once pinned, confirmed or trusted."""
+    from keystore_tool.ops.fetch import check_pin, fetch, root_most
+
+    report = fetch(address)
+    certificate = root_most(report.chain)
+    if expect_sha256 is not None:
+        check_pin(certificate, expect_sha256)
+        return [certificate]
+    from keystore_tool.x509util import describe_certificate
+
+    info = describe_certificate(certificate)
+    summary = (
+        f"{report.endpoint} presents (root-most of {len(report.chain)}): {info['subject']}\n"
+        f"  issuer {info['issuer']}, valid until {info['not_after']}\n"
+        f"  SHA-256 {certificate.sha256_hex}"
+    )
+    if trust_on_first_use:
+        note(summary)
+        return [certificate]
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        note(summary)
+        if typer.confirm("Trust this certificate?", default=False, err=True):
+            return [certificate]
+        raise KsError("not imported: the certificate was not confirmed")
+    raise UnpinnedError(
+        f"{report.endpoint} presents a certificate with SHA-256 {certificate.sha256_hex} "
+        f"({info['subject']}); check it and rerun with --expect-sha256 {certificate.sha256_hex}, "
+        "or with --trust-on-first-use"
+    )
+
+
+def import_with_default_cas(
+    target: StoreTarget,
+    certificates: list[Certificate],
+    *,
+    alias: str | None,
+    replace: bool,
+    java: Path | None,
+) -> tuple[Any, Any]:
+    from keystore_tool.ops.where import import_with_default_cas as seed_and_import
+
+    return seed_and_import(target, certificates, alias=alias, replace=replace, java=java)

@@ -1,0 +1,88 @@
+"""``ks verify``: would a JVM with this truststore (and keystore) complete the handshake?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from keystore_tool.cli import options as opt
+from keystore_tool.cli.output import echo, emit_json, warn
+from keystore_tool.cli.passwords import resolve
+
+
+def command(
+    address: Annotated[str, typer.Argument(metavar="HOST:PORT", help="The TLS server.")],
+    truststore: Annotated[
+        Path, typer.Option("--truststore", "-t", help="The truststore the JVM would use.")
+    ],
+    keystore: Annotated[
+        Path | None,
+        typer.Option("--keystore", "-k", help="The keystore holding the client certificate."),
+    ] = None,
+    alias: Annotated[
+        str | None, typer.Option("--alias", "-a", help="The key entry to present.")
+    ] = None,
+    truststorepass: Annotated[
+        str | None, typer.Option("--truststorepass", help="The truststore's password.")
+    ] = None,
+    truststorepass_env: Annotated[
+        str | None, typer.Option("--truststorepass-env", metavar="VAR")
+    ] = None,
+    truststorepass_file: Annotated[
+        Path | None, typer.Option("--truststorepass-file", metavar="PATH")
+    ] = None,
+    storepass: opt.Storepass = None,
+    storepass_env: opt.StorepassEnv = None,
+    storepass_file: opt.StorepassFile = None,
+    java: Annotated[
+        Path | None,
+        typer.Option("--java", metavar="PATH", help="Also ask this JVM (a tiny HTTPS probe)."),
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS")] = 10.0,
+    json: opt.Json = False,
+) -> int:
+    """Say whether a JVM with this truststore would complete the TLS handshake."""
+    from keystore_tool.ops.verify import StoreSpec, java_verdict, verify
+
+    # A truststore is read without a password unless one is given, as the JVM does.
+    trust = StoreSpec(
+        truststore,
+        resolve("--truststorepass", truststorepass, truststorepass_env, truststorepass_file),
+    )
+    key_spec = None
+    if keystore is not None:
+        key_spec = StoreSpec(keystore, opt.store_password(storepass, storepass_env, storepass_file))
+    report = verify(str(address), trust, keystore=key_spec, alias=alias, timeout=timeout)
+    if java is not None:
+        from keystore_tool.ops.where import sniff_storetype
+
+        report.java = java_verdict(
+            java,
+            report.endpoint,
+            trust,
+            key_spec,
+            sniff_storetype(keystore) if keystore is not None else None,
+        )
+        if report.java.trusted != report.trusted:
+            warn(f"the JVM disagrees with ks: {report.java.message}")
+    if json:
+        emit_json(report.as_json())
+    else:
+        verdict = "would complete the handshake" if report.trusted else "would FAIL"
+        lines = [f"{report.endpoint}: a JVM with {truststore} {verdict}"]
+        if report.reason:
+            lines.append(f"Reason: {report.reason}")
+        if report.anchor is not None:
+            from keystore_tool.x509util import describe_certificate
+
+            anchor = describe_certificate(report.anchor)
+            lines.append(f"Anchor: {anchor['subject']} (SHA-256 {anchor['sha256']})")
+        if keystore is not None:
+            sent = "sent" if report.client_certificate_sent else "not requested by the server"
+            lines.append(f"Client certificate: {sent}")
+        if report.java is not None:
+            lines.append(f"Java ({report.java.java}): {report.java.message}")
+        echo("\n".join(lines))
+    return 0 if report.trusted else 1

@@ -1,0 +1,335 @@
+"""``ks doctor``: everything that makes Java reject or ignore a store, each with a remedy.
+
+``java_sees_anchors`` counts what Java's trust manager would take from the store read the way
+the JVM reads it (with the given password, or none): certificate entries plus the first
+certificate of each key entry (``TrustStoreUtil``), distinct.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from keystore_tool.errors import PasswordError, UsageError
+from keystore_tool.javahome import JavaVersion
+from keystore_tool.model import (
+    Certificate,
+    CertificateEntry,
+    Entry,
+    Keystore,
+    PrivateKeyEntry,
+    TrustedCertificateEntry,
+)
+from keystore_tool.password import Password
+
+SOON = timedelta(days=30)
+_WEAK_SIGNATURES = ("md2", "md5", "sha1")
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "error": Java rejects or ignores something; "warning": it soon will
+    code: str
+    alias: str | None
+    message: str
+    remedy: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "alias": self.alias,
+            "message": self.message,
+            "remedy": self.remedy,
+        }
+
+
+@dataclass
+class DoctorReport:
+    keystore: str
+    storetype: str | None
+    findings: list[Finding] = field(default_factory=list)
+    java_sees_anchors: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "keystore": self.keystore,
+            "storetype": self.storetype,
+            "findings": [f.as_json() for f in self.findings],
+            "java_sees_anchors": self.java_sees_anchors,
+        }
+
+
+def target_version(
+    java: str | os.PathLike[str] | None, target_java: int | None
+) -> JavaVersion | None:
+    if java is not None and target_java is not None:
+        raise UsageError("give --java or --target-java, not both")
+    if java is not None:
+        from keystore_tool.javahome import locate_jvm
+
+        return locate_jvm(java, os.environ).version
+    if target_java is not None:
+        if target_java not in (8, 11, 17, 21, 25):
+            raise UsageError("--target-java must be 8, 11, 17, 21 or 25")
+        # "Java 8" in general includes every update before 8u301.
+        return JavaVersion(target_java, 0, str(target_java))
+    return None
+
+
+def diagnose(
+    path: str | os.PathLike[str],
+    password: Password | None,
+    *,
+    target: JavaVersion | None = None,
+) -> DoctorReport:
+    from keystore_tool.certfiles import quiet_legacy_warnings
+    from keystore_tool.ops.where import sniff_storetype
+    from keystore_tool.storage import load_store
+
+    report = DoctorReport(keystore=os.fspath(path), storetype=sniff_storetype(Path(path)))
+    try:
+        keystore = load_store(path, password)
+    except PasswordError:
+        if password is not None:
+            raise
+        report.findings.append(
+            Finding(
+                "error",
+                "password-required",
+                None,
+                "the store is password-protected and no password was given: a JVM reading it "
+                "as a truststore without javax.net.ssl.trustStorePassword sees no trusted "
+                "certificate ('the trustAnchors parameter must be non-empty')",
+                "set -Djavax.net.ssl.trustStorePassword, or rewrite it as a password-less "
+                "truststore (ks convert), and rerun ks doctor with --storepass* to check its "
+                "content",
+            )
+        )
+        return report
+    report.storetype = keystore.storetype
+    with quiet_legacy_warnings():
+        _check(keystore, report, target)
+    return report
+
+
+def _check(keystore: Keystore, report: DoctorReport, target: JavaVersion | None) -> None:
+    from keystore_tool.ops.verify import java_anchors
+
+    findings = report.findings
+    entries = keystore.sorted_entries()
+    report.java_sees_anchors = len(java_anchors(keystore))
+    invisible = [e for e in entries if isinstance(e, CertificateEntry)]
+    for loose in invisible:
+        findings.append(
+            Finding(
+                "error",
+                "not-trusted-by-java",
+                loose.alias,
+                f"certificate '{loose.alias}' lacks Java's trusted-key-usage attribute, so Java "
+                "does not see it (a PKCS12 written by openssl or another generic tool)",
+                "import the certificates into a store written by ks or keytool: ks export "
+                f"--alias '{loose.alias}' --out cert.pem, then ks import --file cert.pem",
+            )
+        )
+    if report.java_sees_anchors == 0 and not any(isinstance(e, PrivateKeyEntry) for e in entries):
+        findings.append(
+            Finding(
+                "error",
+                "empty-truststore",
+                None,
+                "Java sees no trusted certificate in this store: used as a truststore, every "
+                "handshake fails with 'the trustAnchors parameter must be non-empty'",
+                "import the CA certificates (ks import --file, or --from-server); to keep "
+                "trusting public CAs, create it with ks import --with-default-cas",
+            )
+        )
+    _check_encryption(keystore, findings, target)
+    _check_aliases(keystore, findings)
+    now = datetime.now(UTC)
+    seen: set[bytes] = set()
+    for entry in entries:
+        for cert in entry.certificates():
+            if cert.sha256 in seen:
+                continue
+            seen.add(cert.sha256)
+            _check_certificate(entry, cert, now, findings)
+        if isinstance(entry, PrivateKeyEntry):
+            _check_key_entry(entry, findings)
+
+
+def _check_encryption(
+    keystore: Keystore, findings: list[Finding], target: JavaVersion | None
+) -> None:
+    if keystore.storetype != "pkcs12" or target is None or target.reads_pbes2_pkcs12():
+        return
+    props = keystore.properties
+    modern = [
+        what
+        for what, value in (
+            ("certificates", props.get("pkcs12.cert_pbe")),
+            ("keys", props.get("pkcs12.key_pbe")),
+        )
+        if isinstance(value, str) and value.startswith("PBES2")
+    ]
+    mac = props.get("pkcs12.mac")
+    if isinstance(mac, dict) and mac.get("digest") not in (None, "sha1"):
+        modern.append(f"integrity check (HMAC-{str(mac['digest']).upper()})")
+    if not modern:
+        return
+    which = "Java 8 before 8u301" if target.update == 0 else f"Java {target.text}"
+    findings.append(
+        Finding(
+            "error" if target.update else "warning",
+            "encryption-unreadable",
+            None,
+            f"the store's {', '.join(modern)} use PBES2/AES or SHA-2, which {which} cannot "
+            "read (it fails to load the store)",
+            "rewrite it with the legacy encryption: ks convert --legacy (or bundle-p12 "
+            "--legacy), or update the JVM to 8u301 or later",
+        )
+    )
+
+
+def _check_aliases(keystore: Keystore, findings: list[Finding]) -> None:
+    for warning in keystore.warnings:
+        if "aliases used twice" in warning:
+            findings.append(
+                Finding(
+                    "error",
+                    "alias-collision",
+                    None,
+                    f"the file holds aliases that differ only in case or repeat; Java compares "
+                    f"aliases case-insensitively and keeps one of them ({warning})",
+                    "rename the entries so that every alias is unique ignoring case "
+                    "(ks rename), or rebuild the store with ks",
+                )
+            )
+
+
+def _name(cert: Certificate) -> str:
+    return cert.x509.subject.rfc4514_string() or cert.sha256_hex
+
+
+def _check_certificate(
+    entry: Entry, cert: Certificate, now: datetime, findings: list[Finding]
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+
+    from keystore_tool.x509util import is_self_signed
+
+    parsed = cert.x509
+    alias = entry.alias
+    not_after = parsed.not_valid_after_utc
+    if not_after < now:
+        findings.append(
+            Finding(
+                "error",
+                "expired",
+                alias,
+                f"'{_name(cert)}' in '{alias}' expired on {not_after:%Y-%m-%d}",
+                "replace it with a current certificate (ks import --replace) or delete it",
+            )
+        )
+    elif not_after < now + SOON:
+        findings.append(
+            Finding(
+                "warning",
+                "expires-soon",
+                alias,
+                f"'{_name(cert)}' in '{alias}' expires on {not_after:%Y-%m-%d}",
+                "renew it before then and replace it (ks import --replace)",
+            )
+        )
+    try:
+        key = parsed.public_key()
+    except ValueError:
+        key = None
+    weak_key = None
+    refused = False  # jdk.certpath.disabledAlgorithms: RSA/DSA < 1024, EC < 224
+    if isinstance(key, rsa.RSAPublicKey | dsa.DSAPublicKey) and key.key_size < 2048:
+        kind = "RSA" if isinstance(key, rsa.RSAPublicKey) else "DSA"
+        weak_key = f"a {key.key_size}-bit {kind} key"
+        refused = key.key_size < 1024
+    elif isinstance(key, ec.EllipticCurvePublicKey) and key.curve.key_size < 224:
+        weak_key = f"a {key.curve.key_size}-bit EC key"
+        refused = True
+    if weak_key:
+        findings.append(
+            Finding(
+                "error" if refused else "warning",
+                "weak-key",
+                alias,
+                f"'{_name(cert)}' in '{alias}' has {weak_key}",
+                "reissue it with RSA 2048 bits or more, or an EC P-256 key",
+            )
+        )
+    hash_algorithm = parsed.signature_hash_algorithm
+    anchor = isinstance(entry, TrustedCertificateEntry) and is_self_signed(cert)
+    if hash_algorithm is not None and hash_algorithm.name in _WEAK_SIGNATURES and not anchor:
+        findings.append(
+            Finding(
+                "error" if hash_algorithm.name != "sha1" else "warning",
+                "weak-signature",
+                alias,
+                f"'{_name(cert)}' in '{alias}' is signed with {hash_algorithm.name.upper()}",
+                "reissue it signed with SHA-256 or stronger",
+            )
+        )
+
+
+def _check_key_entry(entry: PrivateKeyEntry, findings: list[Finding]) -> None:
+    from keystore_tool.x509util import key_matches_certificate, order_chain
+
+    if not entry.chain:
+        return
+    leaf = entry.chain[0]
+    if entry.private_key is not None and not key_matches_certificate(entry.private_key, leaf):
+        findings.append(
+            Finding(
+                "error",
+                "key-mismatch",
+                entry.alias,
+                f"the private key of '{entry.alias}' does not belong to its certificate "
+                f"'{_name(leaf)}'; TLS with it fails",
+                "bundle the key with its own certificate (ks bundle-p12 --cert --key)",
+            )
+        )
+    ordered = order_chain(leaf, entry.chain[1:])
+    if ordered.leftovers or [c.der for c in ordered.chain] != [c.der for c in entry.chain]:
+        if ordered.leftovers or len(ordered.chain) != len(entry.chain):
+            findings.append(
+                Finding(
+                    "error",
+                    "chain-broken",
+                    entry.alias,
+                    f"the chain of '{entry.alias}' holds certificates that do not certify the "
+                    "one before them; a server sending it fails at strict clients",
+                    "rebuild the entry with the right intermediates (ks bundle-p12 --chain)",
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    "error",
+                    "chain-misordered",
+                    entry.alias,
+                    f"the chain of '{entry.alias}' is not in order from the leaf to the root",
+                    "rebuild the entry: ks bundle-p12 orders the chain leaf first",
+                )
+            )
+    elif not ordered.complete and len(entry.chain) == 1:
+        top = entry.chain[-1]
+        findings.append(
+            Finding(
+                "warning",
+                "chain-incomplete",
+                entry.alias,
+                f"the chain of '{entry.alias}' ends at '{_name(top)}' without its issuer "
+                f"'{top.x509.issuer.rfc4514_string()}': peers must already hold that CA",
+                "add the intermediate certificates (ks bundle-p12 --chain)",
+            )
+        )

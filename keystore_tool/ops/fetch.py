@@ -1,0 +1,90 @@
+"""``ks fetch`` and ``ks import --from-server``: the chain a server presents, and the
+certificate of it that a truststore should hold."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from keystore_tool.errors import KsError, UsageError
+from keystore_tool.model import Certificate, colon_hex
+from keystore_tool.net import DEFAULT_TIMEOUT, Endpoint, handshake, parse_endpoint
+
+
+class PinMismatchError(KsError):
+    """The server presented another certificate than the one pinned (exit 1)."""
+
+
+@dataclass(frozen=True)
+class FetchReport:
+    endpoint: Endpoint
+    chain: list[Certificate]
+    protocol: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        from keystore_tool.x509util import describe_certificate
+
+        return {
+            "host": self.endpoint.host,
+            "port": self.endpoint.port,
+            "chain": [describe_certificate(c) for c in self.chain],
+        }
+
+    def pem(self) -> bytes:
+        import base64
+
+        blocks = []
+        for cert in self.chain:
+            body = base64.encodebytes(cert.der).replace(b"\n", b"")
+            lines = b"\n".join(body[i : i + 64] for i in range(0, len(body), 64))
+            blocks.append(
+                b"-----BEGIN CERTIFICATE-----\n" + lines + b"\n-----END CERTIFICATE-----\n"
+            )
+        return b"".join(blocks)
+
+
+def fetch(
+    address: str, *, servername: str | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> FetchReport:
+    """The chain ``address`` (HOST:PORT) presents, leaf first as the server sent it."""
+    endpoint = parse_endpoint(address)
+    result = handshake(endpoint, servername=servername, timeout=timeout)
+    if not result.chain:
+        raise KsError(f"{endpoint} presented no certificate (an anonymous or PSK cipher suite?)")
+    return FetchReport(endpoint, result.chain, result.protocol)
+
+
+def root_most(chain: list[Certificate]) -> Certificate:
+    """The certificate a truststore should hold for this chain: the last one of the chain
+    ordered from the leaf (the root when the server sends it, else its top intermediate)."""
+    from keystore_tool.x509util import order_chain
+
+    ordered = order_chain(chain[0], chain[1:])
+    return ordered.chain[-1]
+
+
+_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def normalize_sha256(text: str) -> bytes:
+    """A SHA-256 fingerprint given as ``AB:CD:…``, plain hex, any case (spaces allowed)."""
+    cleaned = re.sub(r"[\s:]", "", text).lower()
+    if cleaned.startswith("sha256"):
+        cleaned = cleaned.removeprefix("sha256").lstrip("=/")
+    if not _HEX.fullmatch(cleaned):
+        raise UsageError(
+            f"--expect-sha256 '{text}' is not a SHA-256 fingerprint (64 hex digits, colons "
+            "optional)"
+        )
+    return bytes.fromhex(cleaned)
+
+
+def check_pin(certificate: Certificate, expected: str) -> None:
+    """Refuses ``certificate`` unless its SHA-256 is ``expected``."""
+    wanted = normalize_sha256(expected)
+    if certificate.sha256 != wanted:
+        raise PinMismatchError(
+            f"the server's certificate has SHA-256 {certificate.sha256_hex}, not the expected "
+            f"{colon_hex(wanted)}; nothing was imported (check that you reach the right server)"
+        )

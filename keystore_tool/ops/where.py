@@ -1,0 +1,235 @@
+"""``ks where``: the truststore a JVM reads by default, and why.
+
+The JVM's rule (``sun.security.ssl.TrustStoreManager``): the ``javax.net.ssl.trustStore``
+property, defaulting to ``<java.home>/lib/security/jssecacerts``; when that file is missing
+or unreadable, ``<java.home>/lib/security/cacerts``. A property naming a missing file therefore
+falls back to ``cacerts`` (not to ``jssecacerts``). ``NONE`` means no file at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from keystore_tool.javahome import TRUSTSTORE_PROPERTY, Jvm, locate_jvm, system_properties
+from keystore_tool.model import Keystore
+
+# Debian/Ubuntu's ca-certificates-java regenerates this file from /etc/ssl/certs whenever
+# update-ca-certificates runs, so certificates added to it by hand disappear.
+DEBIAN_MANAGED = Path("/etc/ssl/certs/java/cacerts")
+DEBIAN_REMEDY = (
+    "put your CA certificate in /usr/local/share/ca-certificates/NAME.crt (PEM) and run "
+    "update-ca-certificates, or give the JVM a truststore of your own with "
+    "-Djavax.net.ssl.trustStore (e.g. ks import --with-default-cas)"
+)
+
+
+@dataclass
+class TruststoreLocation:
+    jvm: Jvm
+    source: str  # "property" | "jssecacerts" | "cacerts"
+    path: Path
+    exists: bool
+    storetype: str | None
+    set_by: str | None = None  # the environment variable that set the property
+    effective_path: Path | None = None  # the file the JVM really reads, after any fallback
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def resolved_path(self) -> Path:
+        return Path(os.path.realpath(self.path))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "java": str(self.jvm.java),
+            "java_home": str(self.jvm.home),
+            "source": self.source,
+            "path": str(self.path),
+            "resolved_path": str(self.resolved_path),
+            "exists": self.exists,
+            "storetype": self.storetype,
+            "warnings": list(self.warnings),
+        }
+
+
+def _readable_file(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.R_OK)
+
+
+def sniff_storetype(path: Path) -> str | None:
+    """The store type by content, reading only a prefix; None when unknown or unreadable."""
+    from keystore_tool.errors import FormatError
+    from keystore_tool.formats import SNIFF_BYTES, detect
+
+    try:
+        with path.open("rb") as handle:
+            prefix = handle.read(SNIFF_BYTES)
+        return detect(prefix).name
+    except (OSError, FormatError):
+        return None
+
+
+def locate_truststore(
+    java: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> TruststoreLocation:
+    environment = os.environ if env is None else env
+    jvm = locate_jvm(java, environment)
+    security = jvm.security_dir
+    jssecacerts = security / "jssecacerts"
+    cacerts = security / "cacerts"
+    setting = system_properties(environment, jvm.version).get(TRUSTSTORE_PROPERTY)
+    warnings: list[str] = []
+    if setting is not None and setting.value != "":
+        path = Path(setting.value)
+        source = "property"
+        exists = _readable_file(path)
+        effective: Path | None = path
+        if setting.value == "NONE":
+            exists = False
+            effective = None
+            warnings.append(
+                f"{setting.variable} sets {TRUSTSTORE_PROPERTY}=NONE: the JVM loads no "
+                "truststore file (a PKCS#11 token or a provider must supply one)"
+            )
+        elif not exists:
+            effective = cacerts if _readable_file(cacerts) else None
+            fallback = f"{cacerts}" if effective else "no truststore at all (every handshake fails)"
+            what = "does not exist" if not path.exists() else "is not a readable file"
+            warnings.append(
+                f"{TRUSTSTORE_PROPERTY}={path} (from {setting.variable}) {what}; the JVM "
+                f"falls back to {fallback}"
+            )
+        else:
+            warnings.append(f"{TRUSTSTORE_PROPERTY} is set by {setting.variable}")
+    elif _readable_file(jssecacerts):
+        path, source, exists, effective = jssecacerts, "jssecacerts", True, jssecacerts
+        warnings.append(f"{jssecacerts} exists, so the JVM ignores {cacerts}")
+    else:
+        path, source = cacerts, "cacerts"
+        exists = _readable_file(cacerts)
+        effective = cacerts if exists else None
+        if not exists:
+            warnings.append(f"{cacerts} is missing: the JVM has no default truststore")
+    location = TruststoreLocation(
+        jvm=jvm,
+        source=source,
+        path=path,
+        exists=exists,
+        storetype=sniff_storetype(path) if exists else None,
+        set_by=setting.variable if setting is not None and source == "property" else None,
+        effective_path=effective,
+        warnings=warnings,
+    )
+    if effective is not None and Path(os.path.realpath(effective)) == DEBIAN_MANAGED:
+        location.warnings.append(
+            f"{effective} is {DEBIAN_MANAGED}, managed by Debian's ca-certificates-java: "
+            f"update-ca-certificates rewrites it and drops manual changes; {DEBIAN_REMEDY}"
+        )
+    return location
+
+
+# The passwords a JVM's default truststore has: none (JDK 18+ cacerts is a password-less
+# PKCS12; a JKS reads without one, unverified), then keytool's well-known default.
+_DEFAULT_PASSWORDS = (None, "changeit")
+
+
+def load_default_truststore(
+    java: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> tuple[TruststoreLocation, Keystore]:
+    """The JVM's default truststore, as :func:`locate_truststore` finds it, read."""
+    from keystore_tool.errors import NotFoundError, PasswordError
+    from keystore_tool.password import Password
+    from keystore_tool.storage import load_store
+
+    location = locate_truststore(java, env)
+    if location.effective_path is None:
+        raise NotFoundError(
+            f"the JVM at {location.jvm.home} has no default truststore to copy "
+            f"({location.path} is missing)"
+        )
+    failure: PasswordError | None = None
+    for secret in _DEFAULT_PASSWORDS:
+        try:
+            keystore = load_store(
+                location.effective_path, Password(secret) if secret is not None else None
+            )
+            return location, keystore
+        except PasswordError as exc:
+            failure = exc
+    raise PasswordError(
+        f"cannot read the default truststore {location.effective_path} without its password "
+        "(tried none and 'changeit')"
+    ) from failure
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The default truststore a new store was seeded from."""
+
+    path: Path
+    count: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": str(self.path), "entries": self.count}
+
+
+def import_with_default_cas(
+    target: Any,
+    certificates: list[Any],
+    *,
+    alias: str | None,
+    replace: bool,
+    java: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> tuple[Any, Seeded | None]:
+    """``ks import --with-default-cas``: when the target store does not exist yet, create it
+    holding every trusted certificate of the JVM's default truststore (as ``ks where`` finds
+    it), then import ``certificates`` as ``--file`` would. An existing store is not seeded:
+    provisioning runs again must not re-add CAs someone removed on purpose.
+
+    Returns the import report and what was seeded (None when the store already existed).
+    """
+    from datetime import UTC, datetime
+
+    from keystore_tool.model import PrivateKeyEntry, TrustedCertificateEntry
+    from keystore_tool.ops.importing import ImportReport, add_trusted
+    from keystore_tool.ops.update import StoreTarget, update_store
+    from keystore_tool.storage import resolve_store_path
+
+    assert isinstance(target, StoreTarget)
+    report = ImportReport(keystore=target.path)
+    seeded: list[Seeded] = []
+    source: tuple[TruststoreLocation, Keystore] | None = None
+    if not resolve_store_path(target.path).exists():
+        source = load_default_truststore(java, env)
+
+    def change(keystore: Keystore) -> tuple[None, bool]:
+        # Decided under the store's lock: another ks may have created it meanwhile.
+        created_now = not resolve_store_path(target.path).exists()
+        if created_now:
+            location, defaults = (
+                source if source is not None else load_default_truststore(java, env)
+            )
+            now = datetime.now(UTC)
+            count = 0
+            for entry in defaults.sorted_entries():
+                # Java trusts certificate entries and the leaf of key entries (TrustStoreUtil).
+                certs = entry.certificates()
+                if not isinstance(entry, TrustedCertificateEntry | PrivateKeyEntry) or not certs:
+                    continue
+                keystore.add(
+                    TrustedCertificateEntry(
+                        alias=entry.alias, certificate=certs[0], created=entry.created or now
+                    )
+                )
+                count += 1
+            assert location.effective_path is not None
+            seeded.append(Seeded(location.effective_path, count))
+        add_trusted(keystore, certificates, alias=alias, replace=replace, report=report)
+        return None, report.changed or created_now
+
+    _, report.outcome = update_store(target, change, create=True)
+    return report, (seeded[0] if seeded else None)
