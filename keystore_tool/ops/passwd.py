@@ -61,19 +61,18 @@ def rewrite_store(
     password that opened it, and says whether it changed anything; a password change is a
     change it must report. A missing file is created as ``create_as`` (or is not found)."""
     with StoreUpdate(path, lock_timeout) as update:
-        created = update.current is None
-        if created:
+        current = update.current
+        created = current is None
+        if current is None:
             if create_as is None:
                 raise NotFoundError(f"keystore file not found: {path}")
             fmt = create_as
             keystore = Keystore(storetype=fmt.name)
             opened_with: Password | None = write_password  # a new file has no old password
         else:
-            fmt = detect(update.current)
+            fmt = detect(current)
             check_storetype(fmt, storetype)
-            keystore, opened_with = load_with_any(
-                fmt, update.current, read_passwords, entry_password
-            )
+            keystore, opened_with = load_with_any(fmt, current, read_passwords, entry_password)
         result, changed = change(keystore, opened_with)
         if changed or created:
             profile: Profile = (

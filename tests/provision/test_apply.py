@@ -307,3 +307,31 @@ def test_mode_is_enforced_on_an_existing_store(tmp_path: Path, material: Materia
     assert report["mode"] == {"from": "0666", "to": "0640"}
     ks_ok("apply", spec, env=ENV)
     assert store.stat().st_mode & 0o777 == 0o640 and store.read_bytes() == data
+
+
+def test_a_pinned_server_and_the_jvm_default_cas(tmp_path: Path, material: Material) -> None:
+    from demo.tls_server import https_server
+    from tests.certs import issue
+
+    server = issue("localhost", sans=["localhost", "127.0.0.1"])
+    (tmp_path / "server.crt").write_bytes(server.pem)
+    (tmp_path / "server.key").write_bytes(server.key_pem())
+    default = ks_json("where")
+    expected = ks_json("list", "-k", default["resolved_path"], "--storepass", "changeit")
+    with https_server(tmp_path / "server.crt", tmp_path / "server.key", lifetime=120) as (port, _):
+        body = (
+            f'[[store]]\npath = "trust.p12"\npassword = {{ env = "TRUST_PASS" }}\n'
+            f'[[store.certificates]]\nalias = "apm"\nserver = "127.0.0.1:{port}"\n'
+            f'sha256 = "{ks_sha(server.der)}"\n'
+            "[[store.certificates]]\ndefault_cas = true\n"
+        )
+        spec = write_spec(tmp_path / "spec.toml", body)
+        ks_ok("apply", spec, env=ENV)
+        listed = ks_json("list", "-k", tmp_path / "trust.p12", "--storepass", "trust-secret")
+        aliases = {e["alias"]: e["sha256"] for e in listed["entries"]}
+        assert aliases["apm"] == ks_sha(server.der)
+        assert len(aliases) == len(expected["entries"]) + 1
+        assert apply_json(spec)["changed"] is False
+        write_spec(spec, body.replace(ks_sha(server.der), "AB" * 32))
+        line = assert_one_line_error(ks("apply", spec, env=ENV), 1)
+        assert "pinned SHA-256" in line
