@@ -111,7 +111,6 @@ def test_every_certificate_of_a_chain_counts(tmp_path: Path) -> None:
 
 
 def test_prometheus_text_parses_with_seconds_until_expiry(stores: dict[str, Path]) -> None:
-    before = time.time()
     proc = ks(
         "check", "-k", stores["mixed"], "-k", stores["healthy"], "--storepass", PASS,
         "--format", "prometheus",
