@@ -276,3 +276,25 @@ def write_new_file(
     """Creates or wholly replaces a file (bundle-p12, export --key, convert): same guarantees."""
     with StoreUpdate(path, lock_timeout) as update:
         update.replace(data, holds_private_key=holds_private_key, wholesale=True)
+
+
+def save_store(
+    path: str | os.PathLike[str],
+    keystore: Keystore,
+    password: Password | None,
+    *,
+    storetype: str | None = None,
+    options: DumpOptions | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+) -> None:
+    """Writes ``keystore`` to ``path`` whole, with the lock and atomic replace of every write
+    (0600 when it holds keys). The type is ``storetype``, else the keystore's own, else the
+    file name's (CLI.md's rule for a new file)."""
+    from keystore_tool.formats import format_for_new_file
+    from keystore_tool.model import PrivateKeyEntry, SecretKeyEntry
+
+    name = storetype or keystore.storetype
+    fmt = get_format(name) if name else format_for_new_file(os.fspath(path), None)
+    data = fmt.dump(keystore, password, options)
+    holds_keys = any(isinstance(e, PrivateKeyEntry | SecretKeyEntry) for e in keystore)
+    write_new_file(path, data, holds_private_key=holds_keys, lock_timeout=lock_timeout)

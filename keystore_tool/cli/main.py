@@ -22,6 +22,13 @@ COMMANDS: dict[str, str] = {
     "verify": "verify_cmd:command",
     "where": "where_cmd:command",
     "doctor": "doctor_cmd:command",
+    # Provisioning beyond keytool (issue 5).
+    "apply": "apply_cmd:command",
+    "check": "check_cmd:command",
+    "genkeypair": "keygen_cmds:genkeypair",
+    "certreq": "keygen_cmds:certreq",
+    "gencert": "keygen_cmds:gencert",
+    "passwd": "passwd_cmd:command",
 }
 
 

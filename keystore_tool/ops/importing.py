@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from keystore_tool.errors import ConflictError
-from keystore_tool.model import Certificate, Keystore, TrustedCertificateEntry
+from keystore_tool.errors import ConflictError, FormatError, KeyMismatchError
+from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry, TrustedCertificateEntry
 from keystore_tool.ops.update import Outcome, StoreTarget, update_store
 
 
@@ -107,8 +107,70 @@ def import_certificates(
     report = ImportReport(keystore=target.path)
 
     def change(keystore: Keystore) -> tuple[None, bool]:
-        add_trusted(keystore, certificates, alias=alias, replace=replace, report=report)
+        existing = keystore.get(alias) if alias is not None else None
+        if isinstance(existing, PrivateKeyEntry):
+            # keytool -importcert onto a key entry: the file is the CA's reply.
+            install_reply(keystore, existing, certificates, report=report)
+        else:
+            add_trusted(keystore, certificates, alias=alias, replace=replace, report=report)
         return None, report.changed
 
     _, report.outcome = update_store(target, change, create=True)
     return report
+
+
+def install_reply(
+    keystore: Keystore,
+    entry: PrivateKeyEntry,
+    certificates: list[Certificate],
+    *,
+    report: ImportReport,
+) -> None:
+    """Replaces the key entry's chain with a CA reply (keytool ``-importcert`` onto a key
+    entry): the reply's leaf must carry the entry's public key, and the chain must reach a
+    self-signed root from the reply itself or from the store's trusted certificates."""
+    from keystore_tool.x509util import order_chain, public_key_der
+
+    certificates = distinct(certificates)
+    if not certificates:
+        raise FormatError("the reply holds no certificate")
+    wanted_key = _entry_public_key(entry)
+    leaves = [c for c in certificates if public_key_der(c) == wanted_key]
+    if not leaves:
+        raise KeyMismatchError(
+            f"the reply does not certify the key of entry '{entry.alias}'; "
+            "it was issued for another request"
+        )
+    leaf = leaves[0]
+    others = [c for c in certificates if c != leaf]
+    ordered = order_chain(leaf, others)
+    if not ordered.complete:
+        # As keytool does, finish the chain with the store's own trusted certificates.
+        trusted = [e.certificate for e in keystore if isinstance(e, TrustedCertificateEntry)]
+        ordered = order_chain(leaf, [*others, *trusted])
+    if not ordered.complete:
+        last = ordered.chain[-1].x509
+        raise FormatError(
+            f"the reply's chain ends at '{last.issuer.rfc4514_string()}', which neither the "
+            "reply nor the store holds; add the CA certificates to the reply file"
+        )
+    if [c.der for c in ordered.chain] == [c.der for c in entry.chain]:
+        report.unchanged.append(entry.alias)
+        return
+    from dataclasses import replace
+
+    # A new entry object, so the store's fingerprint index sees the new leaf.
+    keystore.add(
+        replace(entry, chain=ordered.chain, attributes=dict(entry.attributes)), replace=True
+    )
+    report.replaced.append(entry.alias)
+
+
+def _entry_public_key(entry: PrivateKeyEntry) -> bytes | None:
+    """The entry's public key: from its key when decrypted, else from its current leaf (a
+    JKS key under its own password keeps its sealed form and its public half)."""
+    from keystore_tool.x509util import private_key_public_der, public_key_der
+
+    if entry.private_key is not None:
+        return private_key_public_der(entry.private_key)
+    return public_key_der(entry.leaf) if entry.leaf is not None else None
