@@ -95,4 +95,7 @@ def command(
             }
         )
         return
-    echo(f"Copied {len(result.copied)} entries from {keystore} to {out} ({result.storetype})")
+    count = len(result.copied)
+    echo(
+        f"Copied {count} {'entry' if count == 1 else 'entries'} from {keystore} to {out} ({result.storetype})"
+    )
