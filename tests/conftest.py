@@ -65,7 +65,8 @@ class Jdk:
 
 
 def _jdk(version: str) -> Jdk:
-    home = JDK_HOMES[version]
+    # KS_JDK17_HOME / KS_JDK25_HOME point the tests at a JDK installed elsewhere.
+    home = Path(os.environ.get(f"KS_JDK{version}_HOME", JDK_HOMES[version]))
     if not (home / "bin" / "keytool").exists():
         found = shutil.which("keytool")
         if version == "17" and found:
