@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from keystore_tool.errors import FormatError, PasswordError, UnsupportedError
+from keystore_tool.formats import _der, _pbe
 from keystore_tool.formats._limits import KdfBudget
 from keystore_tool.model import Certificate
 
@@ -42,85 +43,7 @@ _BEGIN_RE = re.compile(rb"-----BEGIN ([^\r\n-]{1,64})-----[ \t]*\r?\n")
 _END_TEMPLATE = "-----END {}-----"
 _BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/=\s]")
 
-_OID_PBES2 = "1.2.840.113549.1.5.13"
-_OID_PBKDF2 = "1.2.840.113549.1.5.12"
-_OID_SCRYPT = "1.3.6.1.4.1.11591.4.11"
 _OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
-# scrypt's cost parameter N beyond which decrypting takes more memory than a key file deserves.
-_MAX_SCRYPT_COST = 1 << 20
-
-
-# --------------------------------------------------------------------------- DER walking
-
-
-def der_read(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
-    """The TLV at ``pos``: (tag, content start, content end). Lengths are checked against
-    ``end``; only DER's definite lengths and low tag numbers are accepted."""
-    if pos + 2 > end:
-        raise FormatError("truncated DER data")
-    tag = data[pos]
-    if tag & 0x1F == 0x1F:
-        raise FormatError("DER data uses a high tag number that no keystore structure has")
-    first = data[pos + 1]
-    pos += 2
-    if first < 0x80:
-        length = first
-    else:
-        count = first & 0x7F
-        if count == 0 or count > 4 or pos + count > end:
-            raise FormatError("DER data has an invalid length field")
-        length = int.from_bytes(data[pos : pos + count], "big")
-        pos += count
-    if pos + length > end:
-        raise FormatError("DER data is truncated (a length runs past its end)")
-    return tag, pos, pos + length
-
-
-def der_children(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int]]:
-    """The TLVs directly inside a constructed value's content."""
-    pos = start
-    while pos < end:
-        tag, cstart, cend = der_read(data, pos, end)
-        yield tag, cstart, cend
-        pos = cend
-
-
-def der_oid(content: bytes) -> str:
-    """An OBJECT IDENTIFIER's content as dotted text."""
-    if not content:
-        raise FormatError("an empty OBJECT IDENTIFIER")
-    parts: list[int] = []
-    value = 0
-    for byte in content:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            parts.append(value)
-            value = 0
-    first = parts[0]
-    head = [min(first // 40, 2), first - 40 * min(first // 40, 2)]
-    return ".".join(str(p) for p in head + parts[1:])
-
-
-def der_int(content: bytes) -> int:
-    if not content or len(content) > 16:
-        raise FormatError("an INTEGER in the key's parameters is empty or absurdly large")
-    return int.from_bytes(content, "big", signed=True)
-
-
-def _sequence_shape(der: bytes) -> list[int]:
-    """The tags directly inside ``der``'s outer SEQUENCE, which must span the whole value
-    (trailing bytes aside). Raises :class:`FormatError` when ``der`` is not a SEQUENCE."""
-    tag, start, end = der_read(der, 0, len(der))
-    if tag != 0x30:
-        raise FormatError("not a DER SEQUENCE")
-    return [t for t, _, _ in der_children(der, start, end)]
-
-
-def first_tlv(der: bytes) -> bytes:
-    """The first complete TLV of ``der`` (an OpenSSL TRUSTED CERTIFICATE appends trust
-    settings after the certificate)."""
-    _, _, end = der_read(der, 0, len(der))
-    return der[:end]
 
 
 # --------------------------------------------------------------------------- PEM armour
@@ -223,7 +146,7 @@ def _checked_certificate(der: bytes, source: str) -> Certificate:
     caches the object for the fields a command reads next)."""
     cert = Certificate(der)
     try:
-        _sequence_shape(der)
+        _der.sequence_tags(der, "certificate")
         cert.x509  # noqa: B018 - parsing is the validation
     except FormatError as exc:
         raise FormatError(
@@ -248,11 +171,14 @@ def _pkcs7_certificates(der: bytes, source: str) -> list[Certificate]:
 def _is_pkcs7(der: bytes) -> bool:
     """A ContentInfo of type signedData: SEQUENCE { OID 1.2.840.113549.1.7.2, [0] … }."""
     try:
-        tag, start, end = der_read(der, 0, len(der))
-        if tag != 0x30:
+        top = _der.read(der, 0, len(der), "PKCS#7 ContentInfo")
+        if top.tag != _der.SEQUENCE:
             return False
-        inner_tag, istart, iend = der_read(der, start, end)
-        return inner_tag == 0x06 and der_oid(der[istart:iend]) == _OID_PKCS7_SIGNED_DATA
+        content_type = _der.read(der, top.start, top.end, "PKCS#7 content type")
+        return (
+            content_type.tag == _der.OID
+            and _der.oid(der, content_type, "PKCS#7 content type") == _OID_PKCS7_SIGNED_DATA
+        )
     except FormatError:
         return False
 
@@ -284,7 +210,9 @@ def block_certificates(block: PemBlock, source: str) -> list[Certificate]:
     """The certificates of one CERTIFICATE or PKCS7 block (some tools armour a .p7b as
     CERTIFICATE); empty for other labels. Call under :func:`quiet_legacy_warnings`."""
     if block.label in CERTIFICATE_LABELS:
-        der = first_tlv(block.der) if block.label == "TRUSTED CERTIFICATE" else block.der
+        der = block.der
+        if block.label == "TRUSTED CERTIFICATE":
+            der = _der.first_element(der, "TRUSTED CERTIFICATE block")
         if _is_pkcs7(der):
             return _pkcs7_certificates(der, source)
         return [_checked_certificate(der, source)]
@@ -316,14 +244,14 @@ def _certificates_from_der(data: bytes, source: str) -> list[Certificate]:
     if _is_pkcs7(der):
         return _pkcs7_certificates(der, source)
     try:
-        shape = _sequence_shape(first_tlv(der))
+        shape = _der.sequence_tags(_der.first_element(der, "certificate"), "certificate")
     except FormatError as exc:
         raise FormatError(
             f"{source} is neither PEM nor DER; expected a certificate (PEM, DER or PKCS#7)"
         ) from exc
     if shape[:1] == [0x30]:
         try:
-            return [_checked_certificate(first_tlv(der), source)]
+            return [_checked_certificate(_der.first_element(der), source)]
         except FormatError:
             if _is_der_csr(der):
                 raise _refusal_for_csr(source) from None
@@ -358,48 +286,6 @@ def _is_der_private_key(der: bytes) -> bool:
 
 
 # --------------------------------------------------------------------------- private keys
-
-
-def encrypted_key_iterations(der: bytes, what: str, budget: KdfBudget | None = None) -> None:
-    """Charges the KDF work an EncryptedPrivateKeyInfo asks for against ``budget`` (a fresh
-    one by default) before anything is derived; refuses absurd counts."""
-    if budget is None:
-        budget = KdfBudget()
-    tag, start, end = der_read(der, 0, len(der))
-    if tag != 0x30:
-        raise FormatError(f"{what} is not an encrypted PKCS#8 structure")
-    children = list(der_children(der, start, end))
-    if len(children) != 2 or children[0][0] != 0x30:
-        raise FormatError(f"{what} is not an encrypted PKCS#8 structure")
-    alg = list(der_children(der, children[0][1], children[0][2]))
-    if not alg or alg[0][0] != 0x06:
-        raise FormatError(f"{what} names no encryption algorithm")
-    oid = der_oid(der[alg[0][1] : alg[0][2]])
-    if len(alg) < 2 or alg[1][0] != 0x30:
-        raise FormatError(f"{what} lacks its encryption parameters")
-    params = list(der_children(der, alg[1][1], alg[1][2]))
-    if oid == _OID_PBES2:
-        if not params or params[0][0] != 0x30:
-            raise FormatError(f"{what} has malformed PBES2 parameters")
-        kdf = list(der_children(der, params[0][1], params[0][2]))
-        if len(kdf) < 2 or kdf[0][0] != 0x06 or kdf[1][0] != 0x30:
-            raise FormatError(f"{what} has malformed key-derivation parameters")
-        kdf_oid = der_oid(der[kdf[0][1] : kdf[0][2]])
-        kdf_params = list(der_children(der, kdf[1][1], kdf[1][2]))
-        if kdf_oid == _OID_PBKDF2:
-            if len(kdf_params) < 2 or kdf_params[1][0] != 0x02:
-                raise FormatError(f"{what} has malformed PBKDF2 parameters")
-            budget.charge(der_int(der[kdf_params[1][1] : kdf_params[1][2]]), what)
-        elif kdf_oid == _OID_SCRYPT:
-            if len(kdf_params) < 2 or kdf_params[1][0] != 0x02:
-                raise FormatError(f"{what} has malformed scrypt parameters")
-            cost = der_int(der[kdf_params[1][1] : kdf_params[1][2]])
-            if cost < 2 or cost > _MAX_SCRYPT_COST:
-                raise FormatError(f"{what} asks for an scrypt cost of {cost:,}; refusing it")
-        return
-    # PBES1 and the PKCS#12 PBE schemes: SEQUENCE { salt OCTET STRING, iterations INTEGER }.
-    if len(params) >= 2 and params[1][0] == 0x02:
-        budget.charge(der_int(der[params[1][1] : params[1][2]]), what)
 
 
 def read_private_key(data: bytes, source: str, password: Password | None) -> bytes:
@@ -476,18 +362,19 @@ def der_key_pkcs8(
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
     try:
-        shape = _sequence_shape(der)
+        shape = _der.sequence_tags(der, "private key")
     except FormatError as exc:
         raise FormatError(f"{source} is neither PEM nor DER; expected a private key") from exc
     encrypted = shape == [0x30, 0x04]
     if encrypted:
-        encrypted_key_iterations(der, f"the key in {source}", budget)
-        try:
-            plain = _decrypt_pbes2(der, password)
-        except ValueError as exc:
-            raise PasswordError(
-                f"wrong password for the key in {source}; check {password_option}"
-            ) from exc
+        # EncryptedPrivateKeyInfo ::= SEQUENCE { AlgorithmIdentifier, OCTET STRING }: the
+        # shape says both are there.
+        what = f"the key in {source}"
+        top = _der.read(der, 0, len(der), "encrypted private key")
+        algorithm, data = _der.children(der, top.start, top.end, "encrypted private key")
+        algid, ciphertext = _der.raw(der, algorithm), _der.content(der, data)
+        _pbe.charge(algid, budget or KdfBudget(), what)
+        plain = _decrypt_pbes2(algid, ciphertext, password, what, password_option)
         if plain is not None:
             decrypted = plain
             _translated(
@@ -510,7 +397,7 @@ def der_key_pkcs8(
         encrypted,
     )
     if shape[:3] == [0x02, 0x30, 0x04]:  # already PKCS#8 PrivateKeyInfo
-        return first_tlv(der)
+        return _der.first_element(der, "private key")
     return pkcs8_der(key, source)
 
 
@@ -559,70 +446,25 @@ def _translated(
     return key
 
 
-_PBKDF2_PRFS = {
-    "1.2.840.113549.2.7": "sha1",
-    "1.2.840.113549.2.8": "sha224",
-    "1.2.840.113549.2.9": "sha256",
-    "1.2.840.113549.2.10": "sha384",
-    "1.2.840.113549.2.11": "sha512",
-}
-_AES_CBC = {
-    "2.16.840.1.101.3.4.1.2": 16,
-    "2.16.840.1.101.3.4.1.22": 24,
-    "2.16.840.1.101.3.4.1.42": 32,
-}
-
-
-def _decrypt_pbes2(der: bytes, password: Password | None) -> bytes | None:
-    """The PKCS#8 plaintext of a PBES2 (PBKDF2, AES-CBC) key, decrypted here because
-    cryptography treats the empty password as no password; ``None`` for other schemes, which
-    cryptography's loader handles. Raises ``ValueError`` when the password is wrong."""
+def _decrypt_pbes2(
+    algid: bytes, ciphertext: bytes, password: Password | None, what: str, password_option: str
+) -> bytes | None:
+    """The PKCS#8 plaintext of a PBES2 (PBKDF2, AES-CBC) key, decrypted by :mod:`_pbe`
+    because cryptography treats the empty password as no password; ``None`` for other schemes,
+    which cryptography's loader handles. The caller has charged the iterations to a budget."""
     if password is None:
         return None
     try:
-        _, start, end = der_read(der, 0, len(der))
-        (_, a_start, a_end), (_, e_start, e_end) = der_children(der, start, end)
-        (_, o_start, o_end), (_, p_start, p_end) = der_children(der, a_start, a_end)
-        if der_oid(der[o_start:o_end]) != _OID_PBES2:
-            return None
-        (_, k_start, k_end), (_, c_start, c_end) = der_children(der, p_start, p_end)
-        (_, ko_start, ko_end), (_, kp_start, kp_end) = der_children(der, k_start, k_end)
-        if der_oid(der[ko_start:ko_end]) != _OID_PBKDF2:
-            return None
-        kdf = list(der_children(der, kp_start, kp_end))
-        salt_tag, s_start, s_end = kdf[0]
-        iterations = der_int(der[kdf[1][1] : kdf[1][2]])
-        prf = "sha1"
-        for tag, t_start, t_end in kdf[2:]:
-            if tag == 0x30:
-                (_, po_start, po_end), *_rest = der_children(der, t_start, t_end)
-                name = _PBKDF2_PRFS.get(der_oid(der[po_start:po_end]))
-                if name is None:
-                    return None
-                prf = name
-            elif tag == 0x02:  # keyLength: implied by the cipher
-                continue
-        (_, co_start, co_end), (iv_tag, iv_start, iv_end) = der_children(der, c_start, c_end)
-        key_len = _AES_CBC.get(der_oid(der[co_start:co_end]))
-        if key_len is None or salt_tag != 0x04 or iv_tag != 0x04 or iv_end - iv_start != 16:
-            return None
-    except (FormatError, ValueError, IndexError):
+        scheme = _pbe.scheme_of(algid, what)
+    except (FormatError, UnsupportedError):
         return None
-    import hashlib
-
-    from cryptography.hazmat.primitives import padding
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
-    key = hashlib.pbkdf2_hmac(prf, password.utf8(), der[s_start:s_end], iterations, key_len)
-    ciphertext = der[e_start:e_end]
-    if not ciphertext or len(ciphertext) % 16:
-        raise ValueError("the ciphertext is not a whole number of blocks")
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(der[iv_start:iv_end])).decryptor()
-    padded = decryptor.update(ciphertext) + decryptor.finalize()
-    unpadder = padding.PKCS7(128).unpadder()
+    if scheme.kind != "pbes2" or not scheme.cipher.startswith("aes"):
+        return None
     try:
-        plain = unpadder.update(padded) + unpadder.finalize()
-        _sequence_shape(plain)
-    except FormatError as exc:
-        raise ValueError("the plaintext is not a key") from exc
+        plain = _pbe.decrypt(algid, ciphertext, password.reveal(), what=what)
+        _der.sequence_tags(plain, "decrypted key")
+    except (PasswordError, FormatError) as exc:
+        # Bad padding, a ciphertext of no whole blocks, or a plaintext that is no key: all
+        # that a wrong password leaves, so all are reported as one.
+        raise PasswordError(f"wrong password for {what}; check {password_option}") from exc
     return plain

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,7 +14,9 @@ from keystore_tool.errors import KsError, UsageError
 
 if TYPE_CHECKING:
     from keystore_tool.model import Certificate
+    from keystore_tool.ops.importing import ImportReport
     from keystore_tool.ops.update import StoreTarget
+    from keystore_tool.ops.where import Seeded
 
 FromServer = Annotated[
     str | None,
@@ -97,7 +99,8 @@ def import_with_default_cas(
     alias: str | None,
     replace: bool,
     java: Path | None,
-) -> tuple[Any, Any]:
+) -> tuple[ImportReport, Seeded | None]:
+    """The import report, and what the new store was seeded with (None if it existed)."""
     from keystore_tool.ops.where import import_with_default_cas as seed_and_import
 
     return seed_and_import(target, certificates, alias=alias, replace=replace, java=java)

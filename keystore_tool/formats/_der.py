@@ -97,6 +97,21 @@ def sequence_items(data: bytes, tlv: Tlv, what: str, minimum: int = 0) -> list[T
     return items
 
 
+def sequence_tags(data: bytes, what: str = "value") -> list[int]:
+    """The tags directly inside the SEQUENCE that starts ``data`` (trailing bytes aside): the
+    shape that tells a certificate from a key without parsing either."""
+    top = read(data, 0, len(data), what)
+    if top.tag != SEQUENCE:
+        raise FormatError(f"the data is not DER ({what} is not a SEQUENCE)")
+    return [item.tag for item in children(data, top.start, top.end, what)]
+
+
+def first_element(data: bytes, what: str = "value") -> bytes:
+    """The first complete element of ``data``, without what trails it (an OpenSSL TRUSTED
+    CERTIFICATE appends trust settings after the certificate)."""
+    return raw(data, read(data, 0, len(data), what))
+
+
 def raw(data: bytes, tlv: Tlv) -> bytes:
     """The whole encoding (tag, length, content) of ``tlv``."""
     return data[tlv.head : tlv.end]

@@ -38,6 +38,7 @@ from keystore_tool.errors import (
     UnsupportedError,
     UsageError,
 )
+from keystore_tool.formats import _der
 from keystore_tool.formats._limits import MAX_ITERATIONS, KdfBudget
 from keystore_tool.model import (
     Certificate,
@@ -316,39 +317,7 @@ def serialize_store(magic: int, entries: list[RawEntry], password: Password) -> 
 
 
 # --------------------------------------------------------------------------------------------
-# Minimal DER, enough for EncryptedPrivateKeyInfo and PBE parameters
-
-
-def _der_read(data: bytes, pos: int, end: int) -> tuple[int, int, int]:
-    """(tag, start of content, end of content) of the element at ``pos``."""
-    if pos + 2 > end:
-        raise FormatError("a protected key is truncated")
-    tag = data[pos]
-    first = data[pos + 1]
-    pos += 2
-    if first < 0x80:
-        length = first
-    else:
-        n = first & 0x7F
-        if n == 0 or n > 4 or pos + n > end:
-            raise FormatError("a protected key has an invalid DER length")
-        length = int.from_bytes(data[pos : pos + n], "big")
-        pos += n
-    if pos + length > end:
-        raise FormatError("a protected key is truncated")
-    return tag, pos, pos + length
-
-
-def _der(tag: int, content: bytes) -> bytes:
-    n = len(content)
-    if n < 0x80:
-        return bytes((tag, n)) + content
-    size = (n.bit_length() + 7) // 8
-    return bytes((tag, 0x80 | size)) + n.to_bytes(size, "big") + content
-
-
-def _der_int(value: int) -> bytes:
-    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big"))
+# EncryptedPrivateKeyInfo and PBE parameters of the key protectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,41 +331,47 @@ class ProtectedKey:
 
 
 def parse_protected_key(blob: bytes) -> ProtectedKey:
-    end = len(blob)
-    tag, pos, seq_end = _der_read(blob, 0, end)
-    if tag != 0x30:
+    what = "protected key"
+    top = _der.read(blob, 0, len(blob), what)
+    if top.tag != _der.SEQUENCE:
         raise FormatError("a protected key is not an EncryptedPrivateKeyInfo")
-    tag, alg_pos, alg_end = _der_read(blob, pos, seq_end)
-    if tag != 0x30:
+    algorithm = _der.read(blob, top.start, top.end, what)
+    if algorithm.tag != _der.SEQUENCE:
         raise FormatError("a protected key has no algorithm identifier")
-    tag, _, oid_end = _der_read(blob, alg_pos, alg_end)
-    oid = blob[alg_pos:oid_end]
-    tag, data_pos, data_end = _der_read(blob, alg_end, seq_end)
-    if tag != 0x04:
+    # The protector OIDs are compared encoded, tag and length included.
+    oid_end = _der.read(blob, algorithm.start, algorithm.end, what).end
+    oid = blob[algorithm.start : oid_end]
+    encrypted = _der.read(blob, algorithm.end, top.end, what)
+    if encrypted.tag != _der.OCTET_STRING:
         raise FormatError("a protected key has no encrypted data")
-    data = blob[data_pos:data_end]
+    data = _der.content(blob, encrypted)
     if oid == _JKS_PROTECTOR_OID:
         if len(data) < 2 * DIGEST_SIZE:
             raise FormatError("a JKS-protected key is too short")
         return ProtectedKey(PROTECTOR_JKS, data)
     if oid == _JCE_PROTECTOR_OID:
-        salt, iterations = parse_pbe_params(blob[oid_end:alg_end])
+        salt, iterations = parse_pbe_params(blob[oid_end : algorithm.end])
         return ProtectedKey(PROTECTOR_JCE, data, salt, iterations)
     raise FormatError("a key in the store uses an unknown protection algorithm")
 
 
 def parse_pbe_params(params: bytes) -> tuple[bytes, int]:
     """PBEParameter ::= SEQUENCE { salt OCTET STRING, iterationCount INTEGER }."""
-    tag, pos, end = _der_read(params, 0, len(params))
-    if tag != 0x30:
+    what = "PBE parameter"
+    top = _der.read(params, 0, len(params), what)
+    if top.tag != _der.SEQUENCE:
         raise FormatError("a protected key has invalid PBE parameters")
-    tag, salt_pos, salt_end = _der_read(params, pos, end)
-    if tag != 0x04 or salt_end - salt_pos != 8:
+    salt = _der.read(params, top.start, top.end, what)
+    if salt.tag != _der.OCTET_STRING or salt.end - salt.start != 8:
         raise FormatError("a protected key has an invalid PBE salt (8 bytes expected)")
-    tag, it_pos, it_end = _der_read(params, salt_end, end)
-    if tag != 0x02 or not 0 < it_end - it_pos <= 5:
+    count = _der.read(params, salt.end, top.end, what)
+    if count.tag != _der.INTEGER or not 0 < count.end - count.start <= 5:
         raise FormatError("a protected key has an invalid PBE iteration count")
-    return params[salt_pos:salt_end], int.from_bytes(params[it_pos:it_end], "big", signed=True)
+    return _der.content(params, salt), _der.integer(params, count, what)
+
+
+def _pbe_params(salt: bytes, iterations: int) -> bytes:
+    return _der.seq(_der.octet_string(salt), _der.encode_integer(iterations))
 
 
 def _xor(data: bytes, stream: bytes) -> bytes:
@@ -429,8 +404,8 @@ def jks_protect(pkcs8: bytes, password: Password) -> bytes:
     salt = os.urandom(DIGEST_SIZE)
     data = salt + _xor(pkcs8, _jks_stream(salt, pw, len(pkcs8)))
     data += hashlib.sha1(pw + pkcs8).digest()
-    alg = _der(0x30, _JKS_PROTECTOR_OID + b"\x05\x00")
-    return _der(0x30, alg + _der(0x04, data))
+    alg = _der.seq(_JKS_PROTECTOR_OID, _der.DER_NULL)
+    return _der.seq(alg, _der.octet_string(data))
 
 
 def jce_password(password: Password) -> bytes | None:
@@ -495,18 +470,17 @@ def jce_protect(pkcs8: bytes, password: Password, iterations: int) -> bytes:
     key, iv = _jce_key_iv(pw, salt, iterations)
     pad = 8 - len(pkcs8) % 8
     encrypted = _tdes(key, iv, pkcs8 + bytes((pad,)) * pad, encrypt=True)
-    params = _der(0x30, _der(0x04, salt) + _der_int(iterations))
-    alg = _der(0x30, _JCE_PROTECTOR_OID + params)
-    return _der(0x30, alg + _der(0x04, encrypted))
+    alg = _der.seq(_JCE_PROTECTOR_OID, _pbe_params(salt, iterations))
+    return _der.seq(alg, _der.octet_string(encrypted))
 
 
 def _looks_like_pkcs8(key: bytes) -> bool:
     """A wrong password that happens to leave valid padding still leaves no DER SEQUENCE."""
     try:
-        tag, _, end = _der_read(key, 0, len(key))
+        top = _der.read(key, 0, len(key), "decrypted key")
     except FormatError:
         return False
-    return tag == 0x30 and end == len(key)
+    return top.tag == _der.SEQUENCE and top.end == len(key)
 
 
 # --------------------------------------------------------------------------------------------
@@ -813,7 +787,7 @@ def seal_secret_key(algorithm: str, key: bytes, password: Password, iterations: 
     derived_key, iv = _jce_key_iv(pw, salt, iterations)
     pad = 8 - len(plain) % 8
     content = _tdes(derived_key, iv, plain + bytes((pad,)) * pad, encrypt=True)
-    params = _der(0x30, _der(0x04, salt) + _der_int(iterations))
+    params = _pbe_params(salt, iterations)
     sealed_desc = (
         b"\x72"
         + write_utf("com.sun.crypto.provider.SealedObjectForKeyProtector")

@@ -30,6 +30,9 @@ PBE_SHA1_RC2_128 = "1.2.840.113549.1.12.1.5"
 PBE_SHA1_RC2_40 = "1.2.840.113549.1.12.1.6"
 PBES2 = "1.2.840.113549.1.5.13"
 PBKDF2 = "1.2.840.113549.1.5.12"
+SCRYPT = "1.3.6.1.4.1.11591.4.11"
+# scrypt's cost parameter N beyond which decrypting takes more memory than a key file deserves.
+MAX_SCRYPT_COST = 1 << 20
 
 PBES1_NAMES = {
     PBE_SHA1_3DES: "pbeWithSHAAnd3-KeyTripleDES-CBC",
@@ -275,15 +278,68 @@ def _parse(algid: bytes, what: str) -> _ParsedPbe:
     raise UnsupportedError(f"the {what} uses an unsupported encryption algorithm ({oid})")
 
 
+def scheme_of(algid: bytes, what: str = "encryption algorithm") -> PbeScheme:
+    """The scheme an encryption AlgorithmIdentifier names, with its iteration count and salt
+    length; :class:`UnsupportedError` for one this module cannot decrypt."""
+    parsed = _parse(algid, what)
+    if parsed.kind == "pbes2":
+        return PbeScheme(
+            "pbes2",
+            parsed.iterations,
+            prf=parsed.prf,
+            cipher=parsed.cipher,
+            salt_length=len(parsed.salt),
+        )
+    return PbeScheme("pbes1", parsed.iterations, pbes1_oid=parsed.oid, salt_length=len(parsed.salt))
+
+
 def describe(algid: bytes) -> str:
     """A readable name of an encryption AlgorithmIdentifier (for ``info``/``doctor``)."""
     try:
-        parsed = _parse(algid, "encryption algorithm")
+        return scheme_of(algid).describe()
     except UnsupportedError as exc:
         return str(exc)
-    if parsed.kind == "pbes2":
-        return _describe_pbes2(parsed.prf, parsed.cipher, parsed.iterations)
-    return f"{PBES1_NAMES[parsed.oid]}, {parsed.iterations} iterations"
+
+
+def charge(algid: bytes, budget: KdfBudget, what: str) -> None:
+    """Charges the key-derivation work the encryption AlgorithmIdentifier ``algid`` asks for to
+    ``budget``, refusing absurd counts before anything is derived. Covers every scheme an
+    encrypted PKCS#8 key may use, including those only cryptography decrypts: PBES2 with
+    PBKDF2 (its iteration count) or scrypt (its cost, bounded by memory rather than time), and
+    the PBES1 schemes of PKCS#5 and PKCS#12 (their iteration count). A key derivation this
+    does not know charges nothing; whoever decrypts it refuses it."""
+    part = "PBE parameter"
+    top = _der.read(algid, 0, len(algid), part)
+    alg = _der.children(algid, top.start, top.end, part)
+    if not alg or alg[0].tag != _der.OID:
+        raise FormatError(f"{what} names no encryption algorithm")
+    oid = _der.oid(algid, alg[0], part)
+    if len(alg) < 2 or alg[1].tag != _der.SEQUENCE:
+        raise FormatError(f"{what} lacks its encryption parameters")
+    params = _der.children(algid, alg[1].start, alg[1].end, part)
+    if oid != PBES2:
+        # PBES1 of PKCS#5 and PKCS#12: SEQUENCE { salt OCTET STRING, iterations INTEGER }.
+        if len(params) >= 2 and params[1].tag == _der.INTEGER:
+            budget.charge(_der.integer(algid, params[1], part), what)
+        return
+    if not params or params[0].tag != _der.SEQUENCE:
+        raise FormatError(f"{what} has malformed PBES2 parameters")
+    kdf = _der.children(algid, params[0].start, params[0].end, part)
+    if len(kdf) < 2 or kdf[0].tag != _der.OID or kdf[1].tag != _der.SEQUENCE:
+        raise FormatError(f"{what} has malformed key-derivation parameters")
+    kdf_oid = _der.oid(algid, kdf[0], part)
+    if kdf_oid not in (PBKDF2, SCRYPT):
+        return
+    # PBKDF2 and scrypt parameters both start SEQUENCE { salt, count-or-cost INTEGER, ... }.
+    kdf_params = _der.children(algid, kdf[1].start, kdf[1].end, part)
+    if len(kdf_params) < 2 or kdf_params[1].tag != _der.INTEGER:
+        name = "PBKDF2" if kdf_oid == PBKDF2 else "scrypt"
+        raise FormatError(f"{what} has malformed {name} parameters")
+    count = _der.integer(algid, kdf_params[1], part)
+    if kdf_oid == PBKDF2:
+        budget.charge(count, what)
+    elif not 2 <= count <= MAX_SCRYPT_COST:
+        raise FormatError(f"{what} asks for an scrypt cost of {count:,}; refusing it")
 
 
 def decrypt(

@@ -18,7 +18,6 @@ certificate is missing is refused: a Java keystore cannot hold a key without one
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 
@@ -29,13 +28,12 @@ from keystore_tool.certfiles import (
     PKCS7_LABELS,
     armour,
     block_certificates,
-    first_tlv,
     key_block_pkcs8,
     pem_blocks,
     quiet_legacy_warnings,
 )
 from keystore_tool.errors import FormatError, UnsupportedError
-from keystore_tool.formats import DumpOptions, LoadOptions
+from keystore_tool.formats import DumpOptions, LoadOptions, _der, _pbe
 from keystore_tool.formats._limits import MAX_ITERATIONS, KdfBudget
 from keystore_tool.model import (
     Certificate,
@@ -292,7 +290,7 @@ def _certificate_pem(cert: Certificate) -> bytes:
         ).encode("utf-8", "replace")
     except FormatError:
         comment = b""
-    return comment + armour("CERTIFICATE", first_tlv(cert.der))
+    return comment + armour("CERTIFICATE", _der.first_element(cert.der, "certificate"))
 
 
 def _key_pem(pkcs8: bytes, password: Password | None, iterations: int) -> bytes:
@@ -304,59 +302,10 @@ def _key_pem(pkcs8: bytes, password: Password | None, iterations: int) -> bytes:
 # --------------------------------------------------------------------------- PBES2
 
 
-def _der(tag: int, content: bytes) -> bytes:
-    length = len(content)
-    if length < 0x80:
-        head = bytes([tag, length])
-    else:
-        size = length.to_bytes((length.bit_length() + 7) // 8, "big")
-        head = bytes([tag, 0x80 | len(size)]) + size
-    return head + content
-
-
-def _oid(dotted: str) -> bytes:
-    numbers = [int(p) for p in dotted.split(".")]
-    body = bytearray([40 * numbers[0] + numbers[1]])
-    for number in numbers[2:]:
-        chunk = [number & 0x7F]
-        number >>= 7
-        while number:
-            chunk.append(0x80 | (number & 0x7F))
-            number >>= 7
-        body.extend(reversed(chunk))
-    return _der(0x06, bytes(body))
-
-
-def _integer(value: int) -> bytes:
-    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big", signed=True))
-
-
 def encrypt_pkcs8(pkcs8: bytes, password: Password, iterations: int) -> bytes:
     """EncryptedPrivateKeyInfo with PBES2: PBKDF2-HMAC-SHA256 (16-byte salt) and AES-256-CBC.
-    Written here rather than by cryptography, which refuses the empty password and fixes the
-    iteration count."""
-    import hashlib
-
-    from cryptography.hazmat.primitives import padding
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
-    salt = os.urandom(16)
-    iv = os.urandom(16)
-    key = hashlib.pbkdf2_hmac("sha256", password.utf8(), salt, iterations, 32)
-    padder = padding.PKCS7(128).padder()
-    padded = padder.update(pkcs8) + padder.finalize()
-    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
-    ciphertext = encryptor.update(padded) + encryptor.finalize()
-    pbkdf2 = _der(
-        0x30,
-        _oid("1.2.840.113549.1.5.12")
-        + _der(
-            0x30,
-            _der(0x04, salt)
-            + _integer(iterations)
-            + _der(0x30, _oid("1.2.840.113549.2.9") + b"\x05\x00"),
-        ),
-    )
-    aes = _der(0x30, _oid("2.16.840.1.101.3.4.1.42") + _der(0x04, iv))
-    algorithm = _der(0x30, _oid("1.2.840.113549.1.5.13") + _der(0x30, pbkdf2 + aes))
-    return _der(0x30, algorithm + _der(0x04, ciphertext))
+    Written by :mod:`_pbe` rather than by cryptography, which refuses the empty password and
+    fixes the iteration count."""
+    scheme = _pbe.PbeScheme("pbes2", iterations, prf="sha256", cipher="aes-256-cbc", salt_length=16)
+    algid, ciphertext = _pbe.encrypt(pkcs8, password.reveal(), scheme)
+    return _der.seq(algid, _der.octet_string(ciphertext))

@@ -20,7 +20,7 @@ from keystore_tool.errors import (
     UnsupportedError,
     UsageError,
 )
-from keystore_tool.formats import DumpOptions, LoadOptions, get_format
+from keystore_tool.formats import DumpOptions, LoadOptions, _der, get_format
 from keystore_tool.formats import _javastore as js
 from keystore_tool.model import (
     Certificate,
@@ -395,9 +395,9 @@ def _with_key_blob(blob: bytes, magic: int = js.JCEKS_MAGIC) -> bytes:
 
 
 def test_absurd_jceks_iteration_count_is_refused_before_deriving() -> None:
-    params = js._der(0x30, js._der(0x04, bytes(8)) + js._der_int(6_000_000))
-    alg = js._der(0x30, js._JCE_PROTECTOR_OID + params)
-    blob = js._der(0x30, alg + js._der(0x04, bytes(64)))
+    params = _der.seq(_der.octet_string(bytes(8)), _der.encode_integer(6_000_000))
+    alg = _der.seq(js._JCE_PROTECTOR_OID, params)
+    blob = _der.seq(alg, _der.octet_string(bytes(64)))
     start = time.perf_counter()
     with pytest.raises(FormatError, match="6,000,000 iterations"):
         JCEKS.load(_with_key_blob(blob), PW)
@@ -405,8 +405,8 @@ def test_absurd_jceks_iteration_count_is_refused_before_deriving() -> None:
 
 
 def test_unknown_key_protector_is_a_format_error() -> None:
-    alg = js._der(0x30, js._der(0x06, b"\x2a\x03") + b"\x05\x00")
-    blob = js._der(0x30, alg + js._der(0x04, bytes(64)))
+    alg = _der.seq(_der.tlv(_der.OID, b"\x2a\x03"), _der.DER_NULL)
+    blob = _der.seq(alg, _der.octet_string(bytes(64)))
     with pytest.raises(FormatError, match="unknown protection"):
         JKS.load(_with_key_blob(blob, js.JKS_MAGIC), PW)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from keystore_tool.certfiles import armour, der_children, der_oid, der_read, pem_blocks
+from keystore_tool.certfiles import armour, pem_blocks
 from keystore_tool.errors import FormatError, PasswordError, UnsupportedError
-from keystore_tool.formats import DumpOptions, LoadOptions, get_format, pem
+from keystore_tool.formats import DumpOptions, LoadOptions, _der, get_format, pem
 from keystore_tool.model import (
     Certificate,
     Keystore,
@@ -62,20 +62,20 @@ def test_round_trip(password: Password | None) -> None:
 def test_encrypted_key_is_pbes2_pbkdf2_sha256_aes256() -> None:
     data = pem.dump(sample_store(), Password("pw"), DumpOptions())
     der = next(b.der for b in pem_blocks(data, "x") if b.label == "ENCRYPTED PRIVATE KEY")
-    _, s, e = der_read(der, 0, len(der))
-    (_, a_s, a_e), _ = der_children(der, s, e)
+    top = _der.read(der, 0, len(der))
+    algorithm, _ = _der.children(der, top.start, top.end)
     oids: list[str] = []
 
     def walk(start: int, end: int) -> None:
-        for tag, cs, ce in der_children(der, start, end):
-            if tag == 0x06:
-                oids.append(der_oid(der[cs:ce]))
-            elif tag == 0x30:
-                walk(cs, ce)
-            elif tag == 0x02:
-                oids.append(f"int:{int.from_bytes(der[cs:ce], 'big')}")
+        for item in _der.children(der, start, end):
+            if item.tag == 0x06:
+                oids.append(_der.oid(der, item, "x"))
+            elif item.tag == 0x30:
+                walk(item.start, item.end)
+            elif item.tag == 0x02:
+                oids.append(f"int:{int.from_bytes(der[item.start : item.end], 'big')}")
 
-    walk(a_s, a_e)
+    walk(algorithm.start, algorithm.end)
     assert oids == [
         "1.2.840.113549.1.5.13",  # PBES2
         "1.2.840.113549.1.5.12",  # PBKDF2
