@@ -29,7 +29,7 @@ def alias_key(alias: str) -> str:
 
 def colon_hex(digest: bytes) -> str:
     """``AB:CD:…``, the way keytool prints fingerprints."""
-    return ":".join(f"{b:02X}" for b in digest)
+    return digest.hex(":").upper()
 
 
 class Certificate:
