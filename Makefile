@@ -36,8 +36,15 @@ unit: setup ## pytest only
 test: setup lint typecheck ## set up and run everything: lint, types, tests (interop included)
 	$(PY) -m pytest -q
 
-bench: setup ## ks against keytool, side by side, with ratios
-	$(PY) bench/run.py
+bench: setup ## ks against keytool, side by side, with ratios (bench/out/results.md; --quick: make bench BENCH_ARGS=--quick)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+fuzz: setup ## the long fuzz run: 10,000 random mutations per format and input reader
+	FUZZ_EXAMPLES=10000 FUZZ_RANDOM=1 FUZZ_REPORT=fuzz-report.txt $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
+	@cat fuzz-report.txt
+
+stress: setup ## the full stress run: 32 writers x 10 imports with 8 readers (3 trials), 30 SIGKILLs at 20,000 entries, disk full
+	STRESS_FULL=1 $(PY) -m pytest -q -s tests/stress
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

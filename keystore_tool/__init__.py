@@ -17,35 +17,33 @@ loaded when first used so that ``import keystore_tool`` stays cheap: :func:`impo
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-from keystore_tool.errors import (
-    ConflictError,
-    FormatError,
-    KeyMismatchError,
-    KsError,
-    NotFoundError,
-    PasswordError,
-    StorageError,
-    UnsupportedError,
-    UsageError,
-)
-from keystore_tool.formats import DumpOptions, LoadOptions, detect, get_format
-from keystore_tool.model import (
-    Certificate,
-    CertificateEntry,
-    Entry,
-    Keystore,
-    PrivateKeyEntry,
-    SealedBlob,
-    SecretKeyEntry,
-    TrustedCertificateEntry,
-)
-from keystore_tool.password import Password
-from keystore_tool.storage import dump_bytes, load_bytes, load_store, save_store
-
+# Not `from typing import TYPE_CHECKING`: importing typing alone is a few ms of `ks --version`.
+TYPE_CHECKING = False
+# The public names are imported on first use (PEP 562): `ks --version` and every command pay
+# only for the modules they touch, not for the whole library (README, "Performance").
 if TYPE_CHECKING:
+    from keystore_tool.errors import (
+        ConflictError,
+        FormatError,
+        KeyMismatchError,
+        KsError,
+        NotFoundError,
+        PasswordError,
+        StorageError,
+        UnsupportedError,
+        UsageError,
+    )
+    from keystore_tool.formats import DumpOptions, LoadOptions, detect, get_format
+    from keystore_tool.model import (
+        Certificate,
+        CertificateEntry,
+        Entry,
+        Keystore,
+        PrivateKeyEntry,
+        SealedBlob,
+        SecretKeyEntry,
+        TrustedCertificateEntry,
+    )
     from keystore_tool.ops.apply import apply_spec, load_spec
     from keystore_tool.ops.bundle import BundleInputs, bundle_p12
     from keystore_tool.ops.check import check_stores
@@ -53,32 +51,8 @@ if TYPE_CHECKING:
     from keystore_tool.ops.keygen import Extensions, KeySpec, certreq, gencert, genkeypair
     from keystore_tool.ops.passwd import change_password
     from keystore_tool.ops.update import StoreTarget, update_store
-
-# Operations by name → the module that defines them, imported on first use.
-_LAZY = {
-    "apply_spec": "keystore_tool.ops.apply",
-    "load_spec": "keystore_tool.ops.apply",
-    "BundleInputs": "keystore_tool.ops.bundle",
-    "bundle_p12": "keystore_tool.ops.bundle",
-    "check_stores": "keystore_tool.ops.check",
-    "import_certificates": "keystore_tool.ops.importing",
-    "Extensions": "keystore_tool.ops.keygen",
-    "KeySpec": "keystore_tool.ops.keygen",
-    "certreq": "keystore_tool.ops.keygen",
-    "gencert": "keystore_tool.ops.keygen",
-    "genkeypair": "keystore_tool.ops.keygen",
-    "change_password": "keystore_tool.ops.passwd",
-    "StoreTarget": "keystore_tool.ops.update",
-    "update_store": "keystore_tool.ops.update",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'keystore_tool' has no attribute '{name}'")
-    return getattr(importlib.import_module(module), name)
-
+    from keystore_tool.password import Password
+    from keystore_tool.storage import dump_bytes, load_bytes, load_store, save_store
 
 __version__ = "0.1.0"
 
@@ -125,3 +99,64 @@ __all__ = [
     "save_store",
     "update_store",
 ]
+
+_HOMES = {
+    **dict.fromkeys(
+        (
+            "ConflictError",
+            "FormatError",
+            "KeyMismatchError",
+            "KsError",
+            "NotFoundError",
+            "PasswordError",
+            "StorageError",
+            "UnsupportedError",
+            "UsageError",
+        ),
+        "keystore_tool.errors",
+    ),
+    **dict.fromkeys(
+        ("DumpOptions", "LoadOptions", "detect", "get_format"), "keystore_tool.formats"
+    ),
+    **dict.fromkeys(
+        (
+            "Certificate",
+            "CertificateEntry",
+            "Entry",
+            "Keystore",
+            "PrivateKeyEntry",
+            "SealedBlob",
+            "SecretKeyEntry",
+            "TrustedCertificateEntry",
+        ),
+        "keystore_tool.model",
+    ),
+    "Password": "keystore_tool.password",
+    **dict.fromkeys(
+        ("dump_bytes", "load_bytes", "load_store", "save_store"), "keystore_tool.storage"
+    ),
+    **dict.fromkeys(("apply_spec", "load_spec"), "keystore_tool.ops.apply"),
+    **dict.fromkeys(("BundleInputs", "bundle_p12"), "keystore_tool.ops.bundle"),
+    "check_stores": "keystore_tool.ops.check",
+    "import_certificates": "keystore_tool.ops.importing",
+    **dict.fromkeys(
+        ("Extensions", "KeySpec", "certreq", "gencert", "genkeypair"), "keystore_tool.ops.keygen"
+    ),
+    "change_password": "keystore_tool.ops.passwd",
+    **dict.fromkeys(("StoreTarget", "update_store"), "keystore_tool.ops.update"),
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'keystore_tool' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -29,7 +29,7 @@ def alias_key(alias: str) -> str:
 
 def colon_hex(digest: bytes) -> str:
     """``AB:CD:…``, the way keytool prints fingerprints."""
-    return ":".join(f"{b:02X}" for b in digest)
+    return digest.hex(":").upper()
 
 
 class Certificate:
@@ -60,7 +60,12 @@ class Certificate:
             from keystore_tool.errors import FormatError
 
             try:
-                self._x509 = _x509.load_der_x509_certificate(self.der)
+                parsed = _x509.load_der_x509_certificate(self.der)
+                # cryptography decodes the names on first access: a malformed one must fail
+                # here as FormatError, not later as a ValueError in whichever command reads it.
+                parsed.subject  # noqa: B018
+                parsed.issuer  # noqa: B018
+                self._x509 = parsed
             except ValueError as exc:
                 raise FormatError(f"a certificate in the input is not valid X.509 ({exc})") from exc
         return self._x509

@@ -32,7 +32,9 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_app() -> object:
+def build_app(only: str | None = None) -> object:
+    """The Typer app; with ``only``, just that command (and a group callback, so Typer still
+    expects the command's name): importing every command module costs every command."""
     import importlib
 
     import typer
@@ -47,10 +49,18 @@ def build_app() -> object:
         pretty_exceptions_show_locals=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
+    if only is not None:
+        app.callback()(_group)
     for name, target in COMMANDS.items():
+        if only is not None and name != only:
+            continue
         module, function = target.split(":")
         app.command(name)(getattr(importlib.import_module(f"keystore_tool.cli.{module}"), function))
     return app
+
+
+def _group() -> None:
+    """Keystores and truststores for JVM services: JKS, JCEKS, PKCS12 and PEM."""
 
 
 def _usage_message(exc: BaseException) -> str | None:
@@ -71,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(f"ks {__version__}\n")
         return 0
     try:
-        app = build_app()
+        # The command named first, when there is one and no option precedes it.
+        only = args[0] if args and args[0] in COMMANDS else None
+        app = build_app(only)
         result = app(args=args, prog_name="ks", standalone_mode=False)  # type: ignore[operator]
         return int(result) if isinstance(result, int) else 0
     except KsError as exc:
