@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -117,17 +116,13 @@ def test_truncated_der_is_refused_at_every_length() -> None:
             read_certificates(LEAF.der[:length] or b"\x00", "cut.der")
 
 
-def test_a_144_certificate_bundle_reads_in_a_few_milliseconds() -> None:
+def test_the_system_ca_bundle_reads_whole() -> None:
     bundle = Path("/etc/ssl/certs/ca-certificates.crt")
     if not bundle.exists():
         pytest.skip("no system CA bundle")
     data = bundle.read_bytes()
-    read_certificates(data, "warm-up")
-    started = time.perf_counter()
     certs = read_certificates(data, "ca-certificates.crt")
-    elapsed = time.perf_counter() - started
-    assert len(certs) >= 100
-    assert elapsed < 0.05  # a few ms here; generous for slow CI
+    assert len(certs) == data.count(b"-----BEGIN CERTIFICATE-----")
 
 
 # --------------------------------------------------------------------------- keys
@@ -177,15 +172,14 @@ def test_empty_password_is_a_password() -> None:
         read_private_key(der, "k.der", None)
 
 
-def test_absurd_iteration_count_is_refused_before_deriving() -> None:
+def test_absurd_iteration_count_is_refused_before_deriving(request: pytest.FixtureRequest) -> None:
     from keystore_tool.formats.pem import encrypt_pkcs8
 
     der = encrypt_pkcs8(_pkcs8(ROOT), Password("x"), 1000)
     assert read_private_key(_reencode_iterations(der, 1000), "k", Password("x")) == _pkcs8(ROOT)
-    started = time.perf_counter()
+    request.getfixturevalue("no_key_derivation")
     with pytest.raises(FormatError, match="above the limit"):
         read_private_key(_reencode_iterations(der, 50_000_000), "k", Password("x"))
-    assert time.perf_counter() - started < 0.5
 
 
 def _reencode_iterations(der: bytes, iterations: int) -> bytes:

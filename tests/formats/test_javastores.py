@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import struct
-import time
 from pathlib import Path
 
 import pytest
@@ -311,12 +310,10 @@ def _small_store(minted, fmt) -> bytes:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("fmt", [JKS, JCEKS], ids=["jks", "jceks"])
 def test_truncation_at_every_length_is_one_format_error(fmt, minted) -> None:
     data = _small_store(minted, fmt)
-    start = time.perf_counter()
     for cut in range(len(data)):
         for password in (PW, None):
             with pytest.raises(FormatError):
                 fmt.load(data[:cut], password)
-    assert time.perf_counter() - start < 10
 
 
 @pytest.mark.parametrize("fmt", [JKS, JCEKS], ids=["jks", "jceks"])
@@ -394,14 +391,12 @@ def _with_key_blob(blob: bytes, magic: int = js.JCEKS_MAGIC) -> bytes:
     return js.serialize_store(magic, raw, PW)
 
 
-def test_absurd_jceks_iteration_count_is_refused_before_deriving() -> None:
+def test_absurd_jceks_iteration_count_is_refused_before_deriving(no_key_derivation: None) -> None:
     params = _der.seq(_der.octet_string(bytes(8)), _der.encode_integer(6_000_000))
     alg = _der.seq(js._JCE_PROTECTOR_OID, params)
     blob = _der.seq(alg, _der.octet_string(bytes(64)))
-    start = time.perf_counter()
     with pytest.raises(FormatError, match="6,000,000 iterations"):
         JCEKS.load(_with_key_blob(blob), PW)
-    assert time.perf_counter() - start < 1
 
 
 def test_unknown_key_protector_is_a_format_error() -> None:
@@ -437,27 +432,16 @@ def test_random_bodies_raise_only_ks_errors(body: bytes, magic: int) -> None:
 
 
 @pytest.mark.slow
-def test_fifty_thousand_entries_load_and_dump_linearly(minted) -> None:
+def test_fifty_thousand_entries_load_and_dump(minted) -> None:
+    """Scale, not speed: `make bench` measures the time (tests assert no timings)."""
     der = minted["root"].der  # type: ignore[attr-defined]
-    timings = {}
-    for n in (5_000, 50_000):
-        cert = Certificate(der)
-        store = Keystore(
-            TrustedCertificateEntry(alias=f"cert-{i:05d}", certificate=cert) for i in range(n)
-        )
-        start = time.perf_counter()
-        data = JKS.dump(store, PW)
-        dumped = time.perf_counter() - start
-        start = time.perf_counter()
-        back = JKS.load(data, PW)
-        loaded = time.perf_counter() - start
-        assert len(back) == n
-        timings[n] = (dumped, loaded)
-    print(f"\nJKS trusted certs: dump/load 5k {timings[5000]}, 50k {timings[50000]}")
-    assert timings[50_000][0] < 5 and timings[50_000][1] < 5
-    # Ten times the entries may cost at most ~25 times the time (linear, with slack for noise).
-    assert timings[50_000][0] < 25 * timings[5_000][0] + 0.2
-    assert timings[50_000][1] < 25 * timings[5_000][1] + 0.2
+    cert = Certificate(der)
+    store = Keystore(
+        TrustedCertificateEntry(alias=f"cert-{i:05d}", certificate=cert) for i in range(50_000)
+    )
+    back = JKS.load(JKS.dump(store, PW), PW)
+    assert len(back) == 50_000
+    assert back.sorted_entries()[-1].alias == "cert-49999"
 
 
 def test_version_1_jks_is_readable(minted) -> None:
