@@ -266,6 +266,27 @@ def _write_error(exc: OSError, directory: Path) -> StorageError:
     )
 
 
+def set_mode_and_owner(
+    path: str | os.PathLike[str], mode: int | None, owner: tuple[int, int] | None
+) -> bool:
+    """Gives an existing file ``mode`` and ``owner`` (uid, gid) where they differ; True when
+    something changed. Only the metadata changes: the content and mtime stay."""
+    changed = False
+    try:
+        st = os.stat(path)
+        if mode is not None and st.st_mode & 0o7777 != mode:
+            os.chmod(path, mode)
+            changed = True
+        if owner is not None and (st.st_uid, st.st_gid) != owner:
+            os.chown(path, *owner)
+            changed = True
+    except PermissionError as exc:
+        raise StorageError(f"cannot set the mode or owner of {path}: permission denied") from exc
+    except FileNotFoundError as exc:
+        raise NotFoundError(f"file not found: {path}") from exc
+    return changed
+
+
 def write_new_file(
     path: str | os.PathLike[str],
     data: bytes,

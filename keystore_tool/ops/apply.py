@@ -820,22 +820,11 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
 
 
 def _set_metadata(spec: StoreSpec, diff: StoreDiff) -> None:
-    from keystore_tool.errors import StorageError
+    from keystore_tool.storage import set_mode_and_owner
 
-    try:
-        if spec.mode is not None and stat.S_IMODE(os.stat(spec.path).st_mode) != spec.mode:
-            os.chmod(spec.path, spec.mode)
-            diff.written = True
-        if spec.owner is not None:
-            uid, gid = _owner_ids(spec.owner)
-            st = os.stat(spec.path)
-            if (st.st_uid, st.st_gid) != (uid, gid):
-                os.chown(spec.path, uid, gid)
-                diff.written = True
-    except PermissionError as exc:
-        raise StorageError(
-            f"cannot set the mode or owner of {spec.path}: permission denied"
-        ) from exc
+    owner = _owner_ids(spec.owner) if spec.owner is not None else None
+    if set_mode_and_owner(spec.path, spec.mode, owner):
+        diff.written = True
 
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:
