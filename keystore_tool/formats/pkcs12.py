@@ -546,7 +546,7 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
                         TrustedCertificateEntry(
                             alias=alias,
                             certificate=certificate,
-                            attributes={"pkcs12.attributes": list(bag.attributes)},
+                            attributes=_trusted_attributes(bag, alias, der),
                         ),
                     )
                 )
@@ -778,6 +778,21 @@ _CERT_BAG_OID = _der.encode_oid(OID_CERT_BAG)
 _X509_OID = _der.encode_oid(OID_X509_CERT)
 
 
+# A trusted certificate's bag as it was read, with what it was read as: (alias, certificate
+# DER, the attribute list, the SafeBag's bytes). An entry whose alias, certificate and attribute
+# list are still those is written back byte for byte (and a 50,000-certificate store is not
+# re-encoded to add one).
+ATTR_BAG_AS_READ = "pkcs12.bag_as_read"
+
+
+def _trusted_attributes(bag: _Bag, alias: str, der: bytes) -> dict[str, object]:
+    kept = list(bag.attributes)
+    attributes: dict[str, object] = {"pkcs12.attributes": kept}
+    if bag.friendly_name == alias:
+        attributes[ATTR_BAG_AS_READ] = (alias, der, kept, bag.raw)
+    return attributes
+
+
 def _cert_bag(der: bytes, attributes: bytes) -> bytes:
     inner = _der.seq(_X509_OID, _der.explicit(0, _der.octet_string(der)))
     return _der.seq(_CERT_BAG_OID, _der.explicit(0, inner), attributes)
@@ -856,6 +871,15 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
                 _bag(OID_SECRET_BAG, value, _attributes(kept, entry.alias, key_id, False))
             )
         elif isinstance(entry, TrustedCertificateEntry):
+            as_read = entry.attributes.get(ATTR_BAG_AS_READ)
+            if (
+                isinstance(as_read, tuple)
+                and as_read[0] == entry.alias
+                and as_read[1] == entry.certificate.der
+                and as_read[2] is kept
+            ):
+                cert_bags.append(as_read[3])  # untouched: written back exactly as read
+                continue
             attrs = _attributes(kept, entry.alias, None, True)
             cert_bags.append(_cert_bag(entry.certificate.der, attrs))
         elif isinstance(entry, CertificateEntry):

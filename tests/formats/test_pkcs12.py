@@ -498,3 +498,16 @@ def test_fifty_thousand_certificates_load_and_dump(pki: dict[str, Issued]) -> No
         again.sorted_entries()[-1].certificates()[0] == certificates[-1]
         or len(certificates) == 50_000
     )
+
+
+def test_untouched_trusted_bags_are_written_back_byte_for_byte(pki: dict[str, Issued]) -> None:
+    store = Keystore(
+        TrustedCertificateEntry(alias=f"ca-{i}", certificate=cert(pki[name]))
+        for i, name in enumerate(("root", "leaf"))
+    )
+    first = pkcs12.dump(store, None, DumpOptions())  # password-less: no random salt anywhere
+    again = pkcs12.load(first, None, LoadOptions())
+    assert pkcs12.dump(again, None, DumpOptions()) == first
+    again.rename("ca-1", "renamed")
+    renamed = pkcs12.load(pkcs12.dump(again, None, DumpOptions()), None, LoadOptions())
+    assert sorted(e.alias for e in renamed) == ["ca-0", "renamed"]
