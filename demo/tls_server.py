@@ -20,6 +20,7 @@ class ServerLog:
 
     handshakes: list[str] = field(default_factory=list)
     client_subjects: list[str] = field(default_factory=list)
+    server_names: list[str | None] = field(default_factory=list)  # the SNI each client sent
 
 
 @contextmanager
@@ -38,13 +39,18 @@ def https_server(
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(cert_chain, key)
+    log = ServerLog()
+
+    def on_sni(sock: ssl.SSLObject, name: str | None, ctx: ssl.SSLContext) -> None:
+        log.server_names.append(name)
+
+    context.sni_callback = on_sni  # type: ignore[assignment]
     if client_ca is not None:
         context.verify_mode = ssl.CERT_REQUIRED
         context.load_verify_locations(client_ca)
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
     port = listener.getsockname()[1]
-    log = ServerLog()
     stop = threading.Event()
     deadline = time.monotonic() + lifetime
 
