@@ -37,6 +37,17 @@ def read_file(path: str | os.PathLike[str], what: str = "keystore") -> bytes:
         raise StorageError(f"cannot read {p}: {exc.strerror or exc}") from exc
 
 
+def read_prefix(path: str | os.PathLike[str], size: int) -> bytes:
+    """The first ``size`` bytes of a file: enough to tell its format without reading it all."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size)
+    except FileNotFoundError as exc:
+        raise NotFoundError(f"file not found: {path}") from exc
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
 def load_bytes(
     data: bytes,
     password: Password | None = None,

@@ -60,7 +60,9 @@ def command(
         lock_timeout=lock_timeout,
     )
     if with_default_cas:
-        report, seeded = server_opts.import_with_default_cas(
+        from keystore_tool.ops.where import import_with_default_cas
+
+        report, seeded = import_with_default_cas(
             target, certificates, alias=alias, replace=replace, java=java
         )
     else:

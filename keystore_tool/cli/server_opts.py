@@ -14,9 +14,6 @@ from keystore_tool.errors import KsError, UsageError
 
 if TYPE_CHECKING:
     from keystore_tool.model import Certificate
-    from keystore_tool.ops.importing import ImportReport
-    from keystore_tool.ops.update import StoreTarget
-    from keystore_tool.ops.where import Seeded
 
 FromServer = Annotated[
     str | None,
@@ -90,17 +87,3 @@ def certificate_from_server(
         f"({info['subject']}); check it and rerun with --expect-sha256 {certificate.sha256_hex}, "
         "or with --trust-on-first-use"
     )
-
-
-def import_with_default_cas(
-    target: StoreTarget,
-    certificates: list[Certificate],
-    *,
-    alias: str | None,
-    replace: bool,
-    java: Path | None,
-) -> tuple[ImportReport, Seeded | None]:
-    """The import report, and what the new store was seeded with (None if it existed)."""
-    from keystore_tool.ops.where import import_with_default_cas as seed_and_import
-
-    return seed_and_import(target, certificates, alias=alias, replace=replace, java=java)

@@ -12,10 +12,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keystore_tool.javahome import TRUSTSTORE_PROPERTY, Jvm, locate_jvm, system_properties
-from keystore_tool.model import Keystore
+from keystore_tool.model import Certificate, Keystore
+
+if TYPE_CHECKING:
+    from keystore_tool.ops.importing import ImportReport
+    from keystore_tool.ops.update import StoreTarget
 
 # Debian/Ubuntu's ca-certificates-java regenerates this file from /etc/ssl/certs whenever
 # update-ca-certificates runs, so certificates added to it by hand disappear.
@@ -61,14 +65,13 @@ def _readable_file(path: Path) -> bool:
 
 def sniff_storetype(path: Path) -> str | None:
     """The store type by content, reading only a prefix; None when unknown or unreadable."""
-    from keystore_tool.errors import FormatError
+    from keystore_tool.errors import FormatError, KsError
     from keystore_tool.formats import SNIFF_BYTES, detect
+    from keystore_tool.storage import read_prefix
 
     try:
-        with path.open("rb") as handle:
-            prefix = handle.read(SNIFF_BYTES)
-        return detect(prefix).name
-    except (OSError, FormatError):
+        return detect(read_prefix(path, SNIFF_BYTES)).name
+    except (KsError, FormatError):
         return None
 
 
@@ -177,14 +180,14 @@ class Seeded:
 
 
 def import_with_default_cas(
-    target: Any,
-    certificates: list[Any],
+    target: StoreTarget,
+    certificates: list[Certificate],
     *,
     alias: str | None,
     replace: bool,
     java: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
-) -> tuple[Any, Seeded | None]:
+) -> tuple[ImportReport, Seeded | None]:
     """``ks import --with-default-cas``: when the target store does not exist yet, create it
     holding every trusted certificate of the JVM's default truststore (as ``ks where`` finds
     it), then import ``certificates`` as ``--file`` would. An existing store is not seeded:
@@ -196,10 +199,9 @@ def import_with_default_cas(
 
     from keystore_tool.model import PrivateKeyEntry, TrustedCertificateEntry
     from keystore_tool.ops.importing import ImportReport, add_trusted
-    from keystore_tool.ops.update import StoreTarget, update_store
+    from keystore_tool.ops.update import update_store
     from keystore_tool.storage import resolve_store_path
 
-    assert isinstance(target, StoreTarget)
     report = ImportReport(keystore=target.path)
     seeded: list[Seeded] = []
     source: tuple[TruststoreLocation, Keystore] | None = None
