@@ -8,7 +8,6 @@ import typer
 
 from keystore_tool.cli import options as opt
 from keystore_tool.cli.output import echo, emit_json
-from keystore_tool.ops.update import StoreTarget
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 
@@ -25,9 +24,11 @@ def delete(
     """Delete one entry."""
     from keystore_tool.ops.edit import delete_entry
 
-    target = StoreTarget(
-        str(keystore),
-        opt.write_store_password(storepass, storepass_env, storepass_file),
+    target = opt.store_target(
+        keystore,
+        storepass,
+        storepass_env,
+        storepass_file,
         storetype=storetype,
         lock_timeout=lock_timeout,
     )
@@ -55,12 +56,16 @@ def rename(
     """Rename one entry."""
     from keystore_tool.ops.edit import rename_entry
 
-    target = StoreTarget(
-        str(keystore),
-        opt.write_store_password(storepass, storepass_env, storepass_file),
+    target = opt.store_target(
+        keystore,
+        storepass,
+        storepass_env,
+        storepass_file,
         storetype=storetype,
-        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
         lock_timeout=lock_timeout,
+        entry_pass=entry_pass,
+        entry_pass_env=entry_pass_env,
+        entry_pass_file=entry_pass_file,
     )
     result = rename_entry(target, alias, to)
     if json:

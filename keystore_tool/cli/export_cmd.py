@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import warn_all
-from keystore_tool.ops.inspect import find_entry, open_store
+from keystore_tool.ops.inspect import find_entry
 
 
 def command(
@@ -48,13 +47,16 @@ def command(
         raise UsageError("--key writes PEM; drop --der")
     if key and out is not None and _is_terminal(out):
         raise UsageError(f"--out {out} is a terminal; write the private key to a file")
-    view = open_store(
+    view = opt.read_store(
         keystore,
-        opt.store_password(storepass, storepass_env, storepass_file),
+        storepass,
+        storepass_env,
+        storepass_file,
         storetype=storetype,
-        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+        entry_pass=entry_pass,
+        entry_pass_env=entry_pass_env,
+        entry_pass_file=entry_pass_file,
     )
-    warn_all(view.keystore.warnings)
     exported = export_entry(find_entry(view, alias), chain=chain, der=der, key=key)
     if out is None:
         sys.stdout.buffer.write(exported.data)

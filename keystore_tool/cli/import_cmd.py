@@ -11,7 +11,6 @@ from keystore_tool.cli import options as opt
 from keystore_tool.cli import server_opts
 from keystore_tool.cli.output import echo, emit_json
 from keystore_tool.ops.importing import import_certificates
-from keystore_tool.ops.update import StoreTarget
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
 
 
@@ -53,9 +52,11 @@ def command(
     else:
         assert file is not None
         certificates = read_certificates(read_file(file, "certificate"), str(file))
-    target = StoreTarget(
-        str(keystore),
-        opt.write_store_password(storepass, storepass_env, storepass_file),
+    target = opt.store_target(
+        keystore,
+        storepass,
+        storepass_env,
+        storepass_file,
         storetype=storetype,
         lock_timeout=lock_timeout,
     )

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo, emit_json
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 Dname = Annotated[
@@ -90,19 +90,22 @@ def genkeypair(
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.keygen import Extensions, KeySpec
     from keystore_tool.ops.keygen import genkeypair as generate
-    from keystore_tool.ops.update import StoreTarget
     from keystore_tool.x509util import describe_entry
 
     if not dname:
         raise UsageError("give the certificate's subject with --dname 'CN=name, O=org, C=US'")
     extensions = _extensions(san, key_usage, ext_key_usage, ca)
     assert isinstance(extensions, Extensions)
-    target = StoreTarget(
-        str(keystore),
-        opt.write_store_password(storepass, storepass_env, storepass_file),
+    target = opt.store_target(
+        keystore,
+        storepass,
+        storepass_env,
+        storepass_file,
         storetype=storetype,
-        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
         lock_timeout=lock_timeout,
+        entry_pass=entry_pass,
+        entry_pass_env=entry_pass_env,
+        entry_pass_file=entry_pass_file,
     )
     result = generate(
         target,
@@ -136,16 +139,18 @@ def certreq(
     entry_pass_file: opt.EntryPassFile = None,
 ) -> None:
     """Write a PKCS#10 certificate request (PEM) for a key entry."""
-    from keystore_tool.ops.inspect import open_store
     from keystore_tool.ops.keygen import certreq as make_request
     from keystore_tool.ops.keygen import key_entry, split_list
 
-    view = open_store(
+    view = opt.read_store(
         keystore,
-        opt.store_password(storepass, storepass_env, storepass_file),
-        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+        storepass,
+        storepass_env,
+        storepass_file,
+        entry_pass=entry_pass,
+        entry_pass_env=entry_pass_env,
+        entry_pass_file=entry_pass_file,
     )
-    warn_all(view.keystore.warnings)
     entry = key_entry(view.keystore, alias)
     _write_output(make_request(entry, dname=dname, sans=split_list(san or [])), out)
 
@@ -174,18 +179,20 @@ def gencert(
     entry_pass_file: opt.EntryPassFile = None,
 ) -> None:
     """Sign a certificate request with a key entry (a small CA)."""
-    from keystore_tool.ops.inspect import open_store
     from keystore_tool.ops.keygen import Extensions, key_entry, read_csr
     from keystore_tool.ops.keygen import gencert as sign
     from keystore_tool.storage import read_file
 
     csr = read_csr(read_file(infile, "certificate request"), str(infile))
-    view = open_store(
+    view = opt.read_store(
         keystore,
-        opt.store_password(storepass, storepass_env, storepass_file),
-        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+        storepass,
+        storepass_env,
+        storepass_file,
+        entry_pass=entry_pass,
+        entry_pass_env=entry_pass_env,
+        entry_pass_file=entry_pass_file,
     )
-    warn_all(view.keystore.warnings)
     extensions = _extensions(san, key_usage, ext_key_usage, ca)
     assert isinstance(extensions, Extensions)
     issued = sign(

@@ -7,9 +7,8 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo, emit_json
 from keystore_tool.cli.render import detail_lines, summary_lines
-from keystore_tool.ops.inspect import open_store
 
 
 def command(
@@ -27,13 +26,16 @@ def command(
     ] = False,
 ) -> None:
     """List every entry of a keystore."""
-    view = open_store(
+    view = opt.read_store(
         keystore,
-        opt.store_password(storepass, storepass_env, storepass_file),
+        storepass,
+        storepass_env,
+        storepass_file,
         storetype=storetype,
-        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+        entry_pass=entry_pass,
+        entry_pass_env=entry_pass_env,
+        entry_pass_file=entry_pass_file,
     )
-    warn_all(view.keystore.warnings)
     entries = view.keystore.sorted_entries()
     if json:
         from keystore_tool.x509util import describe_entry

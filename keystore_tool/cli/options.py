@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from keystore_tool.cli.passwords import resolve
 from keystore_tool.password import Password
+
+if TYPE_CHECKING:
+    from keystore_tool.ops.inspect import StoreView
+    from keystore_tool.ops.update import StoreTarget
 
 Keystore = Annotated[Path, typer.Option("--keystore", "-k", help="The keystore file.")]
 Storetype = Annotated[
@@ -92,3 +96,52 @@ KeyPassFile = Annotated[
 def write_store_password(value: str | None, env: str | None, file: Path | None) -> Password | None:
     """The password of a store a command will write; a terminal user is asked for it."""
     return resolve("--storepass", value, env, file, prompt="Keystore password")
+
+
+def read_store(
+    keystore: Path,
+    storepass: str | None,
+    storepass_env: str | None,
+    storepass_file: Path | None,
+    *,
+    storetype: str | None = None,
+    entry_pass: str | None = None,
+    entry_pass_env: str | None = None,
+    entry_pass_file: Path | None = None,
+) -> StoreView:
+    """Opens a store from the shared options and passes its warnings on to stderr."""
+    from keystore_tool.cli.output import warn_all
+    from keystore_tool.ops.inspect import open_store
+
+    view = open_store(
+        keystore,
+        store_password(storepass, storepass_env, storepass_file),
+        storetype=storetype,
+        entry_password=entry_password(entry_pass, entry_pass_env, entry_pass_file),
+    )
+    warn_all(view.keystore.warnings)
+    return view
+
+
+def store_target(
+    keystore: Path,
+    storepass: str | None,
+    storepass_env: str | None,
+    storepass_file: Path | None,
+    *,
+    storetype: str | None,
+    lock_timeout: float,
+    entry_pass: str | None = None,
+    entry_pass_env: str | None = None,
+    entry_pass_file: Path | None = None,
+) -> StoreTarget:
+    """The store a command will change, from the shared options."""
+    from keystore_tool.ops.update import StoreTarget
+
+    return StoreTarget(
+        str(keystore),
+        write_store_password(storepass, storepass_env, storepass_file),
+        storetype=storetype,
+        entry_password=entry_password(entry_pass, entry_pass_env, entry_pass_file),
+        lock_timeout=lock_timeout,
+    )

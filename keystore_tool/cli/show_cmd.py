@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo, emit_json
 from keystore_tool.cli.render import detail_lines
-from keystore_tool.ops.inspect import find_entry, open_store
+from keystore_tool.ops.inspect import find_entry
 
 
 def command(
@@ -26,13 +26,16 @@ def command(
     pem: Annotated[bool, typer.Option("--pem", help="Print the certificate(s) as PEM.")] = False,
 ) -> None:
     """Show one entry, with its whole certificate chain."""
-    view = open_store(
+    view = opt.read_store(
         keystore,
-        opt.store_password(storepass, storepass_env, storepass_file),
+        storepass,
+        storepass_env,
+        storepass_file,
         storetype=storetype,
-        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+        entry_pass=entry_pass,
+        entry_pass_env=entry_pass_env,
+        entry_pass_file=entry_pass_file,
     )
-    warn_all(view.keystore.warnings)
     entry = find_entry(view, alias)
     if json:
         from keystore_tool.x509util import describe_entry
