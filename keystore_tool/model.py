@@ -65,9 +65,13 @@ class Certificate:
                 # here as FormatError, not later as a ValueError in whichever command reads it.
                 parsed.subject  # noqa: B018
                 parsed.issuer  # noqa: B018
+                parsed.version  # noqa: B018 - InvalidVersion is no ValueError
                 self._x509 = parsed
-            except ValueError as exc:
-                raise FormatError(f"a certificate in the input is not valid X.509 ({exc})") from exc
+            except (ValueError, _x509.InvalidVersion) as exc:
+                detail = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+                raise FormatError(
+                    f"a certificate in the input is not valid X.509 ({detail})"
+                ) from exc
         return self._x509
 
     @property
