@@ -156,6 +156,7 @@ def _checked_certificate(der: bytes, source: str) -> Certificate:
 
 
 def _pkcs7_certificates(der: bytes, source: str) -> list[Certificate]:
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 
     try:
@@ -163,7 +164,8 @@ def _pkcs7_certificates(der: bytes, source: str) -> list[Certificate]:
             # openssl writes the certificate SET unsorted (BER); cryptography reads it but warns.
             warnings.filterwarnings("ignore", message="PKCS#7 certificates could not be parsed")
             loaded = pkcs7.load_der_pkcs7_certificates(der)
-    except ValueError as exc:
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        # UnsupportedAlgorithm: a damaged ContentInfo that no longer says signedData.
         raise FormatError(f"{source}: the PKCS#7 data holds no readable certificates") from exc
     return [Certificate(c.public_bytes(Encoding.DER)) for c in loaded]
 
