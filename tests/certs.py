@@ -16,6 +16,13 @@ NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 _RSA_CACHE: dict[int, rsa.RSAPrivateKey] = {}
 
 
+def keytool_sha256(der: bytes) -> str:
+    """The SHA-256 fingerprint as keytool prints it, computed independently of ks."""
+    import hashlib
+
+    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+
+
 def new_key(kind: str = "rsa") -> CertificateIssuerPrivateKeyTypes:
     if kind == "rsa":
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)

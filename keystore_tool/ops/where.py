@@ -65,13 +65,13 @@ def _readable_file(path: Path) -> bool:
 
 def sniff_storetype(path: Path) -> str | None:
     """The store type by content, reading only a prefix; None when unknown or unreadable."""
-    from keystore_tool.errors import FormatError, KsError
+    from keystore_tool.errors import KsError
     from keystore_tool.formats import SNIFF_BYTES, detect
     from keystore_tool.storage import read_prefix
 
     try:
         return detect(read_prefix(path, SNIFF_BYTES)).name
-    except (KsError, FormatError):
+    except KsError:
         return None
 
 

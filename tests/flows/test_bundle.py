@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import stat
 import subprocess
 from pathlib import Path
@@ -10,16 +9,12 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from tests.certs import issue
+from tests.certs import issue, keytool_sha256
 from tests.conftest import Jdk
 from tests.ks import assert_one_line_error, ks, ks_json, ks_ok
 from tests.pki import Pki
 
 PASS = ["--storepass", "changeit"]
-
-
-def colon(der: bytes) -> str:
-    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
 
 
 @pytest.mark.parametrize("key_file", ["client.key", "client.pk8"])
@@ -48,8 +43,8 @@ def test_bundle_writes_a_0600_keystore_and_prints_jvm_options(
     entry = ks_json("show", "-k", out, "--alias", "client", *PASS)["entry"]
     assert entry["type"] == "private-key"
     assert [c["sha256"] for c in entry["chain"]] == [
-        colon(pki.client.der),
-        colon(pki.client_ca.der),
+        keytool_sha256(pki.client.der),
+        keytool_sha256(pki.client_ca.der),
     ]
 
 
@@ -78,9 +73,9 @@ def test_chain_is_ordered_leaf_first_and_deduplicated(tmp_path: Path) -> None:
     )
     assert report["alias"] == "agent"
     assert [c["sha256"] for c in report["entry"]["chain"]] == [
-        colon(leaf.der),
-        colon(middle.der),
-        colon(root.der),
+        keytool_sha256(leaf.der),
+        keytool_sha256(middle.der),
+        keytool_sha256(root.der),
     ]
 
 

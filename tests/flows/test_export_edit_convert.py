@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import stat
 from pathlib import Path
 
@@ -16,10 +15,6 @@ from tests.ks import assert_one_line_error, ks, ks_json, ks_ok
 from tests.pki import Pki
 
 PASS = ["--storepass", "changeit"]
-
-
-def colon(der: bytes) -> str:
-    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
 
 
 @pytest.fixture

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import pytest
 
+from tests.certs import keytool_sha256
 from tests.conftest import Jdk
 from tests.ks import assert_one_line_error, ks, ks_json
 from tests.pki import Pki
 
 PASS = ["--storepass", "changeit"]
 STORES = ["truststore.p12", "truststore.jks", "truststore.jceks"]
-
-
-def colon(der: bytes) -> str:
-    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
 
 
 @pytest.mark.parametrize("name", STORES)
@@ -44,7 +40,7 @@ def test_import_creates_store_and_is_idempotent(tmp_path: Path, pki: Pki, name: 
         name.rsplit(".", 1)[1], name.rsplit(".", 1)[1]
     )
     assert [(e["alias"], e["type"], e["sha256"]) for e in listed["entries"]] == [
-        ("apm-server-cert", "trusted-cert", colon(pki.ca.der))
+        ("apm-server-cert", "trusted-cert", keytool_sha256(pki.ca.der))
     ]
 
 
@@ -55,7 +51,7 @@ def test_bundle_file_takes_numbered_aliases_in_file_order(tmp_path: Path, pki: P
     )
     assert report["added"] == ["chain", "chain-2"]
     shown = ks_json("show", "-k", store, "--alias", "chain-2", *PASS)
-    assert shown["entry"]["sha256"] == colon(pki.ca.der)
+    assert shown["entry"]["sha256"] == keytool_sha256(pki.ca.der)
 
 
 def test_derived_aliases_and_deduplication_by_fingerprint(tmp_path: Path, pki: Pki) -> None:
@@ -157,7 +153,7 @@ def test_keytool_lists_what_import_wrote(tmp_path: Path, pki: Pki, jdk: Jdk, nam
     ks_json("import", "-k", store, "--alias", "Root", "--file", pki.path("server-chain.crt"), *PASS)
     out = jdk.run_keytool("-list", "-keystore", str(store), "-storepass", "changeit").stdout
     assert out.count("trustedCertEntry") == 2
-    assert colon(pki.server.der) in out and colon(pki.ca.der) in out
+    assert keytool_sha256(pki.server.der) in out and keytool_sha256(pki.ca.der) in out
     assert "root," in out.lower() and "root-2," in out.lower()
 
 

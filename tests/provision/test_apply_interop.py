@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 
+from tests.certs import keytool_sha256
 from tests.conftest import Jdk
 from tests.interop.javadump import java_dump
 from tests.ks import ks_ok
@@ -14,10 +14,6 @@ from tests.provision.conftest import Material
 
 pytestmark = pytest.mark.interop
 ENV = {"STORE_PASS": "apply-secret"}
-
-
-def colon(der: bytes) -> str:
-    return ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +58,6 @@ def test_keytool_lists_what_apply_wrote(
     assert "Your keystore contains 3 entries" in listing
     for alias, root in (("root-a", "a"), ("root d", "d"), ("root e", "e")):
         assert alias in listing
-        assert colon(material.roots[root].der) in listing
+        assert keytool_sha256(material.roots[root].der) in listing
     dump = java_dump(jdk, applied / f"client.{ext}", storetype, ENV["STORE_PASS"])
     assert list(dump) == ["agent"] and len(dump["agent"]["chain"]) == 2 and dump["agent"]["key"]
