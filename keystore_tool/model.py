@@ -308,6 +308,24 @@ class Keystore:
         self._index(entry)
         return old
 
+    def add_loaded(self, entries: list[Entry]) -> None:
+        """Adds the entries a format read, in one step; an alias that is already here or
+        repeats among them is a :class:`ConflictError` that leaves the store as it was."""
+        # alias_key inlined: this runs once for each of a 50,000-entry store's entries.
+        added = {entry.alias.lower(): entry for entry in entries}
+        if len(added) != len(entries) or not added.keys().isdisjoint(self._entries):
+            seen = set(self._entries)
+            for entry in entries:
+                if entry.folded_alias in seen:
+                    raise ConflictError(f"alias '{entry.alias}' is used twice")
+                seen.add(entry.folded_alias)
+        if "" in added:
+            raise UsageError("an alias must not be empty")
+        self._entries.update(added)
+        if self._by_sha256 is not None:
+            for entry in added.values():
+                self._index(entry)
+
     def remove(self, alias: str) -> Entry:
         entry = self[alias]
         del self._entries[entry.folded_alias]
@@ -324,6 +342,11 @@ class Keystore:
         self._entries[entry.folded_alias] = entry
         self._index(entry)
         return entry
+
+    def holds_keys(self) -> bool:
+        """True when an entry holds a private or secret key (the file must then be 0600)."""
+        kinds = {type(entry) for entry in self._entries.values()}
+        return any(issubclass(kind, PrivateKeyEntry | SecretKeyEntry) for kind in kinds)
 
     def aliases_holding(self, certificate: Certificate) -> list[str]:
         """Aliases whose entry's first certificate is ``certificate`` (a dictionary look-up)."""

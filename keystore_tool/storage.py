@@ -323,10 +323,8 @@ def save_store(
     (0600 when it holds keys). The type is ``storetype``, else the keystore's own, else the
     file name's (CLI.md's rule for a new file)."""
     from keystore_tool.formats import format_for_new_file
-    from keystore_tool.model import PrivateKeyEntry, SecretKeyEntry
 
     name = storetype or keystore.storetype
     fmt = get_format(name) if name else format_for_new_file(os.fspath(path), None)
     data = fmt.dump(keystore, password, options)
-    holds_keys = any(isinstance(e, PrivateKeyEntry | SecretKeyEntry) for e in keystore)
-    write_new_file(path, data, holds_private_key=holds_keys, lock_timeout=lock_timeout)
+    write_new_file(path, data, holds_private_key=keystore.holds_keys(), lock_timeout=lock_timeout)

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from keystore_tool.errors import (
     ConflictError,
@@ -80,6 +80,10 @@ _UINT = struct.Struct(">I")
 _LONG = struct.Struct(">q")
 _USHORT = struct.Struct(">H")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TAG_AND_ALIAS_LENGTH = struct.Struct(">iH")
+# A certificate type as keytool writes it (writeUTF("X.509")).
+_X509_TYPE = b"\x00\x05X.509"
+_T = TypeVar("_T")
 
 # Smallest possible entry: tag(4) + alias length(2) + timestamp(8) + a 4-byte length/count.
 _MIN_ENTRY = 18
@@ -90,15 +94,16 @@ _MIN_ENTRY = 18
 
 
 def decode_modified_utf8(raw: bytes) -> str:
-    """Java's ``readUTF`` decoding: NUL as C0 80, supplementary characters as two 3-byte
-    surrogates; malformed input is a :class:`FormatError`."""
-    if raw.isascii() and b"\x00" not in raw:
+    """Java's ``readUTF`` decoding: NUL as C0 80 (or, as Java also reads it, a raw 0 byte),
+    supplementary characters as two 3-byte surrogates; malformed input is a
+    :class:`FormatError`."""
+    if raw.isascii():
         return raw.decode("ascii")
     units: list[int] = []
     i, n = 0, len(raw)
     while i < n:
         b = raw[i]
-        if b < 0x80 and b != 0:
+        if b < 0x80:  # a raw NUL too: DataInputStream.readUTF accepts it
             units.append(b)
             i += 1
         elif b & 0xE0 == 0xC0 and i + 1 < n and raw[i + 1] & 0xC0 == 0x80:
@@ -172,11 +177,95 @@ class RawEntry:
     certs: list[tuple[str, bytes]] = field(default_factory=list)
 
 
+class _ReadOnFirstUse(Generic[_T]):
+    """A field of :class:`StoredTrustedCertificate`: built from the file's bytes when first
+    read; assigning it marks the entry edited, so it is encoded afresh when written."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, entry: None, owner: type | None = None) -> _ReadOnFirstUse[_T]: ...
+
+    @overload
+    def __get__(self, entry: StoredTrustedCertificate, owner: type | None = None) -> _T: ...
+
+    def __get__(
+        self, entry: StoredTrustedCertificate | None, owner: type | None = None
+    ) -> _T | _ReadOnFirstUse[_T]:
+        if entry is None:
+            return self
+        values = entry.__dict__
+        if self.name not in values:
+            values[self.name] = entry.read_field(self.name)
+        value: _T = values[self.name]
+        return value
+
+    def __set__(self, entry: StoredTrustedCertificate, value: _T) -> None:
+        entry.__dict__[self.name] = value
+        entry.__dict__["_edited"] = True
+
+
+class StoredTrustedCertificate(TrustedCertificateEntry):
+    """A trusted-certificate entry that stays the bytes it was read from until it is used.
+
+    Adding one certificate to a 50,000-entry truststore must not build 50,000 certificates,
+    dates and attribute dicts only to encode them again: this entry keeps its alias and where
+    it lies in the file, builds ``created``, ``attributes`` and ``certificate`` on first
+    access, and while nothing about it changed it is written back as those bytes (with its
+    unchanged neighbours, as one slice). To everything else it is a
+    :class:`TrustedCertificateEntry`. Only entries in keytool's own layout (version 2,
+    certificate type X.509) are read this way; the rest take the checked path.
+    """
+
+    created = _ReadOnFirstUse[datetime | None]()
+    attributes = _ReadOnFirstUse[dict[str, Any]]()
+    certificate = _ReadOnFirstUse[Certificate]()
+    # (alias, file bytes, start, end) as read.
+    _read: tuple[str, bytes, int, int]
+
+    @classmethod
+    def at(cls, alias: str, data: bytes, start: int, end: int) -> StoredTrustedCertificate:
+        entry = cls.__new__(cls)
+        entry.alias = alias
+        entry._read = (alias, data, start, end)
+        return entry
+
+    def read_field(self, name: str) -> Any:
+        _, data, start, end = self._read
+        (alias_length,) = _USHORT.unpack_from(data, start + 4)
+        stamp_at = start + 6 + alias_length
+        if name == "certificate":
+            # After the date: the type "X.509" (2 + 5 bytes) and the length (4).
+            return Certificate(data[stamp_at + 19 : end])
+        (stamp,) = _LONG.unpack_from(data, stamp_at)
+        if name == "created":
+            return _created(stamp)
+        return {ATTR_TIMESTAMP: stamp}
+
+    def span(self) -> tuple[bytes, int, int] | None:
+        """(file bytes, start, end) while writing those bytes back is what encoding the entry
+        afresh would give; None once it was renamed or edited, or when its alias is not in the
+        form JKS writes (lower case, NUL as C0 80)."""
+        values = self.__dict__
+        if "_edited" in values:  # also every copy made through the dataclass constructor
+            return None
+        alias, data, start, end = self._read
+        if (
+            self.alias != alias
+            or alias != alias.lower()
+            or "\x00" in alias
+            or ("attributes" in values and values["attributes"] != self.read_field("attributes"))
+        ):
+            return None
+        return data, start, end
+
+
 @dataclass(slots=True)
 class RawStore:
     magic: int
     version: int
-    entries: list[RawEntry]
+    entries: list[RawEntry | StoredTrustedCertificate]
     verified: bool
     trailing: int = 0
 
@@ -247,73 +336,116 @@ def parse_store(data: bytes, password: Password | None) -> RawStore:
     count = reader.int32("the entry count")
     if count < 0 or count * _MIN_ENTRY > reader.remaining():
         raise FormatError(f"the store is corrupt: it claims {count} entries, more than it holds")
-    entries: list[RawEntry] = []
+    entries: list[RawEntry | StoredTrustedCertificate] = []
     append = entries.append
     typed = version == 2
+    # The fast path below may only look at bytes before the digest.
+    limit = len(data) - DIGEST_SIZE
+    tag_and_alias_length = _TAG_AND_ALIAS_LENGTH.unpack_from
+    int_at = _INT.unpack_from
+    stored = StoredTrustedCertificate.at
+    pos = reader.pos
     for _ in range(count):
-        tag = reader.int32("an entry tag")
-        alias = reader.utf("an alias")
-        stamp = reader.int64("an entry date")
-        if tag == TAG_TRUSTED_CERT:
-            cert_type = reader.utf("a certificate type") if typed else X509
-            append(RawEntry(tag, alias, stamp, certs=[(cert_type, reader.sized("a certificate"))]))
-        elif tag == TAG_PRIVATE_KEY:
-            blob = reader.sized("a protected key")
-            n_certs = reader.int32("a chain length")
-            if n_certs < 0 or n_certs * 4 > reader.remaining():
-                raise FormatError(
-                    f"the store is corrupt: entry '{alias}' claims {n_certs} certificates"
-                )
-            chain = []
-            for _ in range(n_certs):
-                cert_type = reader.utf("a certificate type") if typed else X509
-                chain.append((cert_type, reader.sized("a certificate")))
-            append(RawEntry(tag, alias, stamp, blob=blob, certs=chain))
-        elif tag == TAG_SECRET_KEY and magic == JCEKS_MAGIC:
-            start = reader.pos
-            reader.pos = skip_java_object_stream(data, start)
-            append(RawEntry(tag, alias, stamp, blob=data[start : reader.pos]))
-        else:
-            raise FormatError(f"the store is corrupt: unknown entry type {tag} for '{alias}'")
-    body_end = reader.pos
-    stored = reader.take(DIGEST_SIZE, "the integrity digest")
+        # keytool's trusted certificates, the bulk of any big store, are only delimited here;
+        # anything else, or anything that does not fit, goes through the checked reader.
+        if typed and pos + 6 <= limit:
+            tag, alias_length = tag_and_alias_length(data, pos)
+            alias_end = pos + 6 + alias_length
+            if (
+                tag == TAG_TRUSTED_CERT
+                and alias_end + 19 <= limit
+                and data[alias_end + 8 : alias_end + 15] == _X509_TYPE
+            ):
+                (cert_length,) = int_at(data, alias_end + 15)
+                end = alias_end + 19 + cert_length
+                if cert_length >= 0 and end <= limit:
+                    raw_alias = data[pos + 6 : alias_end]
+                    try:
+                        alias = raw_alias.decode("ascii")
+                    except UnicodeDecodeError:
+                        alias = decode_modified_utf8(raw_alias)
+                    append(stored(alias, data, pos, end))
+                    pos = end
+                    continue
+        reader.pos = pos
+        append(_read_entry(reader, magic, typed))
+        pos = reader.pos
+    body_end = pos
+    reader.pos = pos
+    stored_digest = reader.take(DIGEST_SIZE, "the integrity digest")
     verified = False
     if password is not None:
         digest = pre_keyed_digest(password)
         digest.update(memoryview(data)[:body_end])
-        if digest.digest() != stored:
+        if digest.digest() != stored_digest:
             raise PasswordError("wrong password or the store's integrity check failed")
         verified = True
     return RawStore(magic, version, entries, verified, trailing=reader.remaining())
 
 
+def _read_entry(reader: _Reader, magic: int, typed: bool) -> RawEntry:
+    tag = reader.int32("an entry tag")
+    alias = reader.utf("an alias")
+    stamp = reader.int64("an entry date")
+    if tag == TAG_TRUSTED_CERT:
+        cert_type = reader.utf("a certificate type") if typed else X509
+        return RawEntry(tag, alias, stamp, certs=[(cert_type, reader.sized("a certificate"))])
+    if tag == TAG_PRIVATE_KEY:
+        blob = reader.sized("a protected key")
+        n_certs = reader.int32("a chain length")
+        if n_certs < 0 or n_certs * 4 > reader.remaining():
+            raise FormatError(
+                f"the store is corrupt: entry '{alias}' claims {n_certs} certificates"
+            )
+        chain = []
+        for _ in range(n_certs):
+            cert_type = reader.utf("a certificate type") if typed else X509
+            chain.append((cert_type, reader.sized("a certificate")))
+        return RawEntry(tag, alias, stamp, blob=blob, certs=chain)
+    if tag == TAG_SECRET_KEY and magic == JCEKS_MAGIC:
+        start = reader.pos
+        reader.pos = skip_java_object_stream(reader.data, start)
+        return RawEntry(tag, alias, stamp, blob=reader.data[start : reader.pos])
+    raise FormatError(f"the store is corrupt: unknown entry type {tag} for '{alias}'")
+
+
 def serialize_store(magic: int, entries: list[RawEntry], password: Password) -> bytes:
     """The file: version 2, entries in the order given, and the keyed digest."""
-    parts: list[bytes] = [struct.pack(">IIi", magic, 2, len(entries))]
+    return _sealed([_header(magic, len(entries)), *map(encode_entry, entries)], password)
+
+
+def _header(magic: int, count: int) -> bytes:
+    return struct.pack(">IIi", magic, 2, count)
+
+
+def _sealed(parts: list[bytes | memoryview], password: Password) -> bytes:
+    """``parts`` joined and followed by their keyed digest, copying the bytes once."""
+    digest = pre_keyed_digest(password)
+    for part in parts:
+        digest.update(part)
+    parts.append(digest.digest())
+    return b"".join(parts)
+
+
+def encode_entry(entry: RawEntry) -> bytes:
+    parts = [_INT.pack(entry.tag), write_utf(entry.alias), _LONG.pack(entry.timestamp_ms)]
     append = parts.append
-    for entry in entries:
-        append(_INT.pack(entry.tag))
-        append(write_utf(entry.alias))
-        append(_LONG.pack(entry.timestamp_ms))
-        if entry.tag == TAG_TRUSTED_CERT:
-            cert_type, der = entry.certs[0]
+    if entry.tag == TAG_TRUSTED_CERT:
+        cert_type, der = entry.certs[0]
+        append(write_utf(cert_type))
+        append(_INT.pack(len(der)))
+        append(der)
+    elif entry.tag == TAG_PRIVATE_KEY:
+        append(_INT.pack(len(entry.blob)))
+        append(entry.blob)
+        append(_INT.pack(len(entry.certs)))
+        for cert_type, der in entry.certs:
             append(write_utf(cert_type))
             append(_INT.pack(len(der)))
             append(der)
-        elif entry.tag == TAG_PRIVATE_KEY:
-            append(_INT.pack(len(entry.blob)))
-            append(entry.blob)
-            append(_INT.pack(len(entry.certs)))
-            for cert_type, der in entry.certs:
-                append(write_utf(cert_type))
-                append(_INT.pack(len(der)))
-                append(der)
-        else:
-            append(entry.blob)
-    body = b"".join(parts)
-    digest = pre_keyed_digest(password)
-    digest.update(body)
-    return body + digest.digest()
+    else:
+        append(entry.blob)
+    return b"".join(parts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -909,8 +1041,12 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
     protectors: set[str] = set()
     iterations_seen: list[int] = []
     undecrypted = 0
-    add = keystore.add
+    entries: list[Entry] = []
+    append = entries.append
     for item in raw.entries:
+        if not isinstance(item, RawEntry):
+            append(item)  # a trusted certificate, already an entry
+            continue
         created = _created(item.timestamp_ms)
         attributes: dict[str, Any] = {ATTR_TIMESTAMP: item.timestamp_ms}
         if any(cert_type != X509 for cert_type, _ in item.certs):
@@ -960,10 +1096,11 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
                 key=secret,
                 sealed=SealedBlob("jceks", item.blob),
             )
-        try:
-            add(entry)
-        except ConflictError as exc:
-            raise FormatError(f"the store holds alias '{item.alias}' twice; it is corrupt") from exc
+        append(entry)
+    try:
+        keystore.add_loaded(entries)
+    except ConflictError as exc:
+        raise FormatError(f"the store is corrupt: {exc}") from exc
     keystore.properties[f"{fmt}.key_protectors"] = sorted(protectors)
     if iterations_seen:
         keystore.properties[f"{fmt}.iterations"] = max(iterations_seen)
@@ -990,53 +1127,74 @@ def dump_store(
     magic = JKS_MAGIC if fmt == "jks" else JCEKS_MAGIC
     key_password = options.entry_password or password
     iterations = options.iterations or JCEKS_DEFAULT_ITERATIONS
-    raw: list[RawEntry] = []
-    append = raw.append
-    for entry in keystore:
-        alias = entry.alias.lower()
-        stamp = _timestamp_for(entry)
-        cert_types = entry.attributes.get(ATTR_CERT_TYPES)
-        if isinstance(entry, TrustedCertificateEntry):
-            cert_type = cert_types[0] if isinstance(cert_types, list) and cert_types else X509
-            certs = [(cert_type, entry.certificate.der)]
-            append(RawEntry(TAG_TRUSTED_CERT, alias, stamp, certs=certs))
-        elif isinstance(entry, PrivateKeyEntry):
-            if entry.private_key is not None:
-                if fmt == "jks":
-                    blob = jks_protect(entry.private_key, key_password)
-                else:
-                    blob = jce_protect(entry.private_key, key_password, iterations)
-            elif entry.sealed is not None and sealed_fits(entry.sealed, fmt):
-                blob = entry.sealed.data
+    entries = keystore.entries
+    parts: list[bytes | memoryview] = [_header(magic, len(entries))]
+    append = parts.append
+    # Untouched stored entries that followed each other in the file are copied as one slice.
+    run_data: bytes | None = None
+    run_start = run_end = 0
+    for entry in entries:
+        span = entry.span() if type(entry) is StoredTrustedCertificate else None
+        if span is not None:
+            data, start, end = span
+            if data is run_data and start == run_end:
+                run_end = end
+                continue
+            if run_data is not None:
+                append(memoryview(run_data)[run_start:run_end])
+            run_data, run_start, run_end = data, start, end
+            continue
+        if run_data is not None:
+            append(memoryview(run_data)[run_start:run_end])
+            run_data = None
+        append(encode_entry(_raw_entry(entry, fmt, key_password, iterations)))
+    if run_data is not None:
+        append(memoryview(run_data)[run_start:run_end])
+    return _sealed(parts, password)
+
+
+def _raw_entry(entry: Entry, fmt: str, key_password: Password, iterations: int) -> RawEntry:
+    alias = entry.alias.lower()
+    stamp = _timestamp_for(entry)
+    cert_types = entry.attributes.get(ATTR_CERT_TYPES)
+    if isinstance(entry, TrustedCertificateEntry):
+        cert_type = cert_types[0] if isinstance(cert_types, list) and cert_types else X509
+        return RawEntry(TAG_TRUSTED_CERT, alias, stamp, certs=[(cert_type, entry.certificate.der)])
+    if isinstance(entry, PrivateKeyEntry):
+        if entry.private_key is not None:
+            if fmt == "jks":
+                blob = jks_protect(entry.private_key, key_password)
             else:
-                raise UnsupportedError(
-                    f"the key of entry '{entry.alias}' is still encrypted for another format; "
-                    "give its password with --entry-pass to convert it"
-                )
-            types = (
-                cert_types
-                if isinstance(cert_types, list) and len(cert_types) == len(entry.chain)
-                else [X509] * len(entry.chain)
-            )
-            certs = [(t, c.der) for t, c in zip(types, entry.chain, strict=True)]
-            append(RawEntry(TAG_PRIVATE_KEY, alias, stamp, blob=blob, certs=certs))
-        elif isinstance(entry, SecretKeyEntry) and fmt == "jceks":
-            if entry.sealed is not None and entry.sealed.format == "jceks":
-                sealed = entry.sealed.data
-            elif entry.key is not None and entry.algorithm:
-                sealed = seal_secret_key(entry.algorithm, entry.key, key_password, iterations)
-            else:
-                raise UnsupportedError(
-                    f"ks cannot write the new secret key '{entry.alias}' into a JCEKS store "
-                    "without its algorithm and key bytes; use a PKCS12 store for it"
-                )
-            append(RawEntry(TAG_SECRET_KEY, alias, stamp, blob=sealed))
+                blob = jce_protect(entry.private_key, key_password, iterations)
+        elif entry.sealed is not None and sealed_fits(entry.sealed, fmt):
+            blob = entry.sealed.data
         else:
             raise UnsupportedError(
-                f"a {fmt.upper()} store cannot hold the {entry.kind} entry '{entry.alias}'; "
-                "use a PKCS12 store"
+                f"the key of entry '{entry.alias}' is still encrypted for another format; "
+                "give its password with --entry-pass to convert it"
             )
-    return serialize_store(magic, raw, password)
+        types = (
+            cert_types
+            if isinstance(cert_types, list) and len(cert_types) == len(entry.chain)
+            else [X509] * len(entry.chain)
+        )
+        certs = [(t, c.der) for t, c in zip(types, entry.chain, strict=True)]
+        return RawEntry(TAG_PRIVATE_KEY, alias, stamp, blob=blob, certs=certs)
+    if isinstance(entry, SecretKeyEntry) and fmt == "jceks":
+        if entry.sealed is not None and entry.sealed.format == "jceks":
+            sealed = entry.sealed.data
+        elif entry.key is not None and entry.algorithm:
+            sealed = seal_secret_key(entry.algorithm, entry.key, key_password, iterations)
+        else:
+            raise UnsupportedError(
+                f"ks cannot write the new secret key '{entry.alias}' into a JCEKS store "
+                "without its algorithm and key bytes; use a PKCS12 store for it"
+            )
+        return RawEntry(TAG_SECRET_KEY, alias, stamp, blob=sealed)
+    raise UnsupportedError(
+        f"a {fmt.upper()} store cannot hold the {entry.kind} entry '{entry.alias}'; "
+        "use a PKCS12 store"
+    )
 
 
 def sealed_fits(sealed: SealedBlob, fmt: str) -> bool:

@@ -823,7 +823,7 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
     """Writes ``keystore`` as Java does with ``options.profile``; ``password`` None writes a
     password-less truststore (no MAC, certificates unencrypted), like JDK 18+'s cacerts."""
     entries = keystore.entries
-    if password is None and any(isinstance(e, PrivateKeyEntry | SecretKeyEntry) for e in entries):
+    if password is None and keystore.holds_keys():
         raise UsageError("the store holds keys, which PKCS12 must encrypt; give a store password")
     for entry in entries:
         if not can_hold(entry):

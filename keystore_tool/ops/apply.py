@@ -767,9 +767,7 @@ def apply_spec(
             diff, model = _diff_for(wanted, fmt, current, opened)
             if diff.content_changed:
                 _check_writable(fmt, wanted, model)
-            from keystore_tool.ops.update import holds_keys
-
-            _metadata_changes(store, diff, holds_keys(model))
+            _metadata_changes(store, diff, model.holds_keys())
         except KsError as exc:
             raise type(exc)(f"{store.where}: {exc.message}; no store was written") from exc
         prepared.append((wanted, diff))

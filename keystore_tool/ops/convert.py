@@ -67,7 +67,7 @@ def convert_store(
     if os.path.exists(out_path) and not replace:
         raise ConflictError(f"{out_path} already exists; pass --replace to overwrite it")
     converted, skipped = plan_conversion(source, target, skip_unsupported=skip_unsupported)
-    holds_keys = any(isinstance(e, PrivateKeyEntry | SecretKeyEntry) for e in converted)
+    holds_keys = converted.holds_keys()
     if password is None and target.name in ("jks", "jceks"):
         raise UsageError(
             f"a {target.name} store needs a password: give --storepass, --storepass-env or --storepass-file"

@@ -16,7 +16,7 @@ from typing import TypeVar
 from keystore_tool.errors import NotFoundError, PasswordError, UsageError
 from keystore_tool.formats import DumpOptions, LoadOptions, Profile, StoreFormat, detect
 from keystore_tool.model import Keystore, PrivateKeyEntry, SecretKeyEntry
-from keystore_tool.ops.update import Outcome, holds_keys
+from keystore_tool.ops.update import Outcome
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, StoreUpdate, check_storetype
 
@@ -83,7 +83,7 @@ def rewrite_store(
                 write_password,
                 DumpOptions(profile=profile, entry_password=new_entry_password),
             )
-            update.replace(data, holds_private_key=holds_keys(keystore))
+            update.replace(data, holds_private_key=keystore.holds_keys())
         return result, Outcome(fmt.name, created, update.written)
 
 

@@ -21,7 +21,7 @@ from keystore_tool.formats import (
     detect,
     format_for_new_file,
 )
-from keystore_tool.model import Keystore, PrivateKeyEntry, SecretKeyEntry
+from keystore_tool.model import Keystore
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, StoreUpdate, check_storetype
 
@@ -74,12 +74,8 @@ def update_store(
             data = fmt.dump(
                 keystore, write_password(fmt, keystore, target), dump_options(keystore, target)
             )
-            update.replace(data, holds_private_key=holds_keys(keystore))
+            update.replace(data, holds_private_key=keystore.holds_keys())
         return result, Outcome(fmt.name, created, update.written)
-
-
-def holds_keys(keystore: Keystore) -> bool:
-    return any(isinstance(e, PrivateKeyEntry | SecretKeyEntry) for e in keystore)
 
 
 def write_password(fmt: StoreFormat, keystore: Keystore, target: StoreTarget) -> Password | None:
@@ -87,7 +83,7 @@ def write_password(fmt: StoreFormat, keystore: Keystore, target: StoreTarget) ->
     one and may stay so (a password-less PKCS12 truststore, a PEM file without keys)."""
     if target.password is not None:
         return target.password
-    if keystore.properties.get("passwordless") or (fmt.name == "pem" and not holds_keys(keystore)):
+    if keystore.properties.get("passwordless") or (fmt.name == "pem" and not keystore.holds_keys()):
         return None
     raise UsageError(
         f"writing {os.path.basename(target.path)} needs its password: give --storepass, "

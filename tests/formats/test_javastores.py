@@ -476,3 +476,130 @@ def test_damaged_sealed_objects_raise_only_ks_errors(data: st.DataObject) -> Non
     raw = [js.RawEntry(js.TAG_SECRET_KEY, "s", 0, blob=bytes(damaged))]
     with contextlib.suppress(KsError):
         JCEKS.load(js.serialize_store(js.JCEKS_MAGIC, raw, PW), PW)
+
+
+# --- trusted certificates written back as read --------------------------------------------------
+
+
+def _keytool_layout_store(minted, count: int = 5) -> bytes:  # type: ignore[no-untyped-def]
+    """Trusted certificates around a key entry, dated as keytool dates them."""
+    store = Keystore()
+    for i in range(count):
+        cert = Certificate(issue(f"trusted {i}").der)
+        store.add(TrustedCertificateEntry(alias=f"ca-{i}", certificate=cert))
+        if i == 1:
+            leaf = minted["ec"]
+            store.add(
+                PrivateKeyEntry(
+                    alias="key", chain=[Certificate(leaf.der)], private_key=leaf.key_pkcs8_der()
+                )
+            )
+    return JKS.dump(store, PW)
+
+
+def test_unchanged_trusted_certificates_are_copied_not_encoded_again(minted, monkeypatch) -> None:
+    data = _keytool_layout_store(minted)
+    store = JKS.load(data, PW)
+    added = Certificate(issue("added").der)
+    store.add(TrustedCertificateEntry(alias="added", certificate=added))
+    encoded: list[str] = []
+    real_encode = js.encode_entry
+
+    def counting(entry: js.RawEntry) -> bytes:
+        encoded.append(entry.alias)
+        return real_encode(entry)
+
+    monkeypatch.setattr(js, "encode_entry", counting)
+    out = JKS.dump(store, PW)
+    # Only the key (re-protected) and the new certificate are encoded; the five trusted
+    # entries are the file's own bytes, unchanged.
+    assert encoded == ["key", "added"]
+    back = JKS.load(out, PW)
+    assert [e.alias for e in back] == ["ca-0", "ca-1", "key", "ca-2", "ca-3", "ca-4", "added"]
+    for alias in ("ca-0", "ca-3"):
+        assert back[alias].certificates() == store[alias].certificates()
+        assert back[alias].created == store[alias].created
+
+
+def test_a_truststore_read_and_written_unchanged_is_the_same_bytes(minted) -> None:
+    data = _keytool_layout_store(minted)
+    store = JKS.load(data, PW)
+    store.remove("key")
+    truststore = JKS.dump(store, PW)
+    assert JKS.dump(JKS.load(truststore, PW), PW) == truststore
+
+
+def _edit_rename(store: Keystore) -> None:
+    store.rename("ca-3", "renamed")
+
+
+def _edit_created(store: Keystore) -> None:
+    store["ca-3"].created = dt.datetime(2001, 2, 3, tzinfo=dt.UTC)
+
+
+def _edit_timestamp_in_place(store: Keystore) -> None:
+    store["ca-3"].attributes[js.ATTR_TIMESTAMP] = 981_158_400_000  # 2001-02-03
+
+
+def _edit_certificate(store: Keystore) -> None:
+    entry = store["ca-3"]
+    assert isinstance(entry, TrustedCertificateEntry)
+    entry.certificate = Certificate(issue("replacement").der)
+
+
+def _edit_by_copy(store: Keystore) -> None:
+    import dataclasses
+
+    copy = dataclasses.replace(store["ca-3"], alias="copied")
+    store.remove("ca-3")
+    store.add(copy)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [_edit_rename, _edit_created, _edit_timestamp_in_place, _edit_certificate, _edit_by_copy],
+    ids=["rename", "created", "timestamp-in-place", "certificate", "dataclasses-replace"],
+)
+def test_edits_to_a_stored_entry_are_written(minted, edit) -> None:  # type: ignore[no-untyped-def]
+    store = JKS.load(_keytool_layout_store(minted), PW)
+    edit(store)
+    expected = {e.alias.lower(): (e.created, e.certificates()) for e in store}
+    back = JKS.load(JKS.dump(store, PW), PW)
+    assert {e.alias: (e.created, e.certificates()) for e in back} == expected
+
+
+def _raw_trusted(alias: bytes, der: bytes) -> bytes:
+    return (
+        struct.pack(">iH", js.TAG_TRUSTED_CERT, len(alias))
+        + alias
+        + struct.pack(">qH", 1_000, 5)
+        + b"X.509"
+        + struct.pack(">i", len(der))
+        + der
+    )
+
+
+def _sealed_body(*entries: bytes) -> bytes:
+    body = struct.pack(">IIi", js.JKS_MAGIC, 2, len(entries)) + b"".join(entries)
+    digest = js.pre_keyed_digest(PW)
+    digest.update(body)
+    return body + digest.digest()
+
+
+def test_aliases_not_in_the_form_jks_writes_are_encoded_again(minted) -> None:
+    # Written by some other tool: an upper-case alias (Java's JKS would never find it) and a
+    # raw NUL (Java's readUTF accepts it; writeUTF writes C0 80).
+    der = minted["root"].der  # type: ignore[attr-defined]
+    data = _sealed_body(_raw_trusted(b"Upper", der), _raw_trusted(b"nul\x00", der))
+    store = JKS.load(data, PW)
+    assert [e.alias for e in store] == ["Upper", "nul\x00"]
+    out = JKS.dump(store, PW)
+    assert b"\x00\x05upper" in out and b"\x00\x05nul\xc0\x80" in out
+    assert [e.alias for e in JKS.load(out, PW)] == ["upper", "nul\x00"]
+
+
+def test_an_alias_used_twice_is_a_format_error(minted) -> None:
+    der = minted["root"].der  # type: ignore[attr-defined]
+    data = _sealed_body(_raw_trusted(b"same", der), _raw_trusted(b"SAME", der))
+    with pytest.raises(FormatError, match="'SAME' is used twice"):
+        JKS.load(data, PW)

@@ -7,6 +7,7 @@ what we read and what we write."""
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,10 @@ from keystore_tool.model import (
     TrustedCertificateEntry,
 )
 from keystore_tool.password import Password
-from tests.certs import issue
+from tests.certs import issue, keytool_sha256
 from tests.conftest import Jdk
 from tests.interop.javadump import java_dump
+from tests.ks import ks_ok
 
 pytestmark = pytest.mark.interop
 
@@ -223,6 +225,26 @@ def test_real_cacerts_with_and_without_password(jdk: Jdk) -> None:
     assert our_listing(with_pw) == theirs == our_listing(without)
     assert all(e.kind == "trusted-cert" for e in with_pw)
     assert without.warnings and not with_pw.warnings
+
+
+@pytest.mark.skipif(not CACERTS.exists(), reason="no Debian cacerts")
+def test_importing_into_cacerts_keeps_every_entry_byte_for_byte(jdk: Jdk, tmp_path: Path) -> None:
+    store = tmp_path / "cacerts"
+    shutil.copyfile(CACERTS, store)
+    added = issue("Added Private CA", ca=True)
+    pem = tmp_path / "added.pem"
+    pem.write_bytes(added.pem)
+    before = store.read_bytes()
+    ks_ok("import", "-k", store, "--file", pem, "--alias", "added-ca", "--storepass", "changeit")
+    after = store.read_bytes()
+    # The header with the count bumped, the JDK-made entries exactly as they were, the new
+    # entry, and a new digest.
+    assert after[:8] == before[:8]
+    assert int.from_bytes(after[8:12], "big") == int.from_bytes(before[8:12], "big") + 1
+    assert after[12 : len(before) - 20] == before[12:-20]
+    expected = keytool_listing(jdk, CACERTS, "JKS", "changeit")
+    expected["added-ca"] = ("trusted-cert", [keytool_sha256(added.der)])
+    assert keytool_listing(jdk, store, "JKS", "changeit") == expected
 
 
 # --- writing ----------------------------------------------------------------------------------
