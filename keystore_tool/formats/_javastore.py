@@ -81,8 +81,9 @@ _LONG = struct.Struct(">q")
 _USHORT = struct.Struct(">H")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TAG_AND_ALIAS_LENGTH = struct.Struct(">iH")
-# A certificate type as keytool writes it (writeUTF("X.509")).
-_X509_TYPE = b"\x00\x05X.509"
+# After a trusted certificate's date: its type as keytool writes it, and the DER's length.
+_TYPE_AND_LENGTH_AFTER_DATE = struct.Struct(">8x7si")
+_X509_TYPE = b"\x00\x05X.509"  # writeUTF("X.509")
 _T = TypeVar("_T")
 
 # Smallest possible entry: tag(4) + alias length(2) + timestamp(8) + a 4-byte length/count.
@@ -216,6 +217,8 @@ class StoredTrustedCertificate(TrustedCertificateEntry):
     unchanged neighbours, as one slice). To everything else it is a
     :class:`TrustedCertificateEntry`. Only entries in keytool's own layout (version 2,
     certificate type X.509) are read this way; the rest take the checked path.
+    :func:`parse_store` makes them without ``__init__``: ``alias`` and ``_read`` are all
+    they start with.
     """
 
     created = _ReadOnFirstUse[datetime | None]()
@@ -223,13 +226,6 @@ class StoredTrustedCertificate(TrustedCertificateEntry):
     certificate = _ReadOnFirstUse[Certificate]()
     # (alias, file bytes, start, end) as read.
     _read: tuple[str, bytes, int, int]
-
-    @classmethod
-    def at(cls, alias: str, data: bytes, start: int, end: int) -> StoredTrustedCertificate:
-        entry = cls.__new__(cls)
-        entry.alias = alias
-        entry._read = (alias, data, start, end)
-        return entry
 
     def read_field(self, name: str) -> Any:
         _, data, start, end = self._read
@@ -342,29 +338,30 @@ def parse_store(data: bytes, password: Password | None) -> RawStore:
     # The fast path below may only look at bytes before the digest.
     limit = len(data) - DIGEST_SIZE
     tag_and_alias_length = _TAG_AND_ALIAS_LENGTH.unpack_from
-    int_at = _INT.unpack_from
-    stored = StoredTrustedCertificate.at
+    type_and_length_after_date = _TYPE_AND_LENGTH_AFTER_DATE.unpack_from
+    new_entry = object.__new__
+    stored = StoredTrustedCertificate
     pos = reader.pos
     for _ in range(count):
-        # keytool's trusted certificates, the bulk of any big store, are only delimited here;
-        # anything else, or anything that does not fit, goes through the checked reader.
+        # keytool's trusted certificates, the bulk of any big store, are only delimited here
+        # (this loop runs 50,000 times for a big truststore, hence the inlining); anything
+        # else, or anything that does not fit, goes through the checked reader.
         if typed and pos + 6 <= limit:
             tag, alias_length = tag_and_alias_length(data, pos)
             alias_end = pos + 6 + alias_length
-            if (
-                tag == TAG_TRUSTED_CERT
-                and alias_end + 19 <= limit
-                and data[alias_end + 8 : alias_end + 15] == _X509_TYPE
-            ):
-                (cert_length,) = int_at(data, alias_end + 15)
+            if tag == TAG_TRUSTED_CERT and alias_end + 19 <= limit:
+                cert_type, cert_length = type_and_length_after_date(data, alias_end)
                 end = alias_end + 19 + cert_length
-                if cert_length >= 0 and end <= limit:
+                if cert_type == _X509_TYPE and cert_length >= 0 and end <= limit:
                     raw_alias = data[pos + 6 : alias_end]
                     try:
                         alias = raw_alias.decode("ascii")
                     except UnicodeDecodeError:
                         alias = decode_modified_utf8(raw_alias)
-                    append(stored(alias, data, pos, end))
+                    entry = new_entry(stored)
+                    entry.alias = alias
+                    entry._read = (alias, data, pos, end)
+                    append(entry)
                     pos = end
                     continue
         reader.pos = pos
