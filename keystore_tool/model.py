@@ -133,7 +133,8 @@ class Entry:
 
     def same_content(self, other: Entry) -> bool:
         """True when both entries hold the same material (aliases and attributes aside)."""
-        return type(self) is type(other) and self._content() == other._content()
+        # By kind, not class: a format may read an entry as a subclass of its kind.
+        return self.kind == other.kind and self._content() == other._content()
 
     def _content(self) -> tuple[object, ...]:
         return ()

@@ -607,7 +607,7 @@ def plan(keystore: Keystore, wanted: WantedStore, diff: StoreDiff) -> None:
                 f"two certificates or keys of the spec want alias '{entry.alias}'; "
                 "give them different aliases"
             )
-        if existing is not None and type(existing) is not type(entry):
+        if existing is not None and existing.kind != entry.kind:
             raise ConflictError(
                 f"alias '{existing.alias}' holds a {existing.kind} entry and the spec puts a "
                 f"{entry.kind} there; choose another alias, or prune = true to drop it"

@@ -603,3 +603,11 @@ def test_an_alias_used_twice_is_a_format_error(minted) -> None:
     data = _sealed_body(_raw_trusted(b"same", der), _raw_trusted(b"SAME", der))
     with pytest.raises(FormatError, match="'SAME' is used twice"):
         JKS.load(data, PW)
+
+
+def test_a_stored_entry_is_a_trusted_certificate_entry_like_any_other(minted) -> None:
+    store = JKS.load(_keytool_layout_store(minted), PW)
+    stored = store["ca-0"]
+    assert isinstance(stored, TrustedCertificateEntry) and stored.kind == "trusted-cert"
+    plain = TrustedCertificateEntry(alias="other", certificate=Certificate(stored.certificate.der))
+    assert stored.same_content(plain) and plain.same_content(stored)

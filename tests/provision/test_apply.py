@@ -7,6 +7,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.ks import assert_one_line_error, ks, ks_json, ks_ok
 from tests.provision.conftest import Material
 
@@ -190,6 +192,32 @@ def test_spec_edits_give_exactly_that_diff(tmp_path: Path, material: Material) -
     (tmp_path / "same-pass").write_text("rotated-secret")
     write_spec(spec, rotated.replace('file = "new-pass"', 'file = "same-pass"', 1))
     assert apply_json(spec, "--check")["changed"] is False
+
+
+@pytest.mark.parametrize("ext", ["jks", "jceks", "p12"])
+def test_replacing_a_certificate_in_each_store_format(
+    tmp_path: Path, material: Material, ext: str
+) -> None:
+    store = tmp_path / f"trust.{ext}"
+    spec = tmp_path / "spec.toml"
+    head = f'[[store]]\npath = "{store}"\npassword = {{ env = "TRUST_PASS" }}\n'
+    write_spec(spec, head + certs(material, a="a", b="b"))
+    ks_ok("apply", spec, env=ENV)
+    # Without prune, alias b is replaced in place: the entry read from the file meets the new
+    # one (JKS/JCEKS read it as their own kind of trusted-certificate entry).
+    write_spec(spec, head + certs(material, a="a", b="d", c="c"))
+    report = by_store(apply_json(spec))[store.name]
+    sha = {n: ks_sha(material.roots[n].der) for n in "abcd"}
+    assert [i["alias"] for i in report["added"]] == ["c"]
+    assert [(i["alias"], i["sha256"]) for i in report["replaced"]] == [("b", sha["d"])]
+    assert report["unchanged"] == ["a"] and report["removed"] == []
+    listed = ks_json("list", "-k", store, "--storepass", "trust-secret")
+    assert {e["alias"]: e["sha256"] for e in listed["entries"]} == {
+        "a": sha["a"],
+        "b": sha["d"],
+        "c": sha["c"],
+    }
+    assert apply_json(spec)["changed"] is False
 
 
 def ks_sha(der: bytes) -> str:
