@@ -4,7 +4,10 @@ Entries hold certificates as DER (parsed by cryptography only when a command nee
 and private keys as PKCS#8 DER, so listing a 50,000-entry store never builds 50,000 X.509
 objects. Each entry keeps the format attributes it was read with in ``attributes``: an
 adapter puts there whatever it needs to write the entry back as it was (PKCS12 bag
-attributes, a JKS timestamp), and every other layer passes it through untouched.
+attributes, a JKS timestamp), and every other layer passes it through untouched. An adapter
+may also read an entry as a subclass of its kind that builds its fields on first access (JKS
+trusted certificates do): code outside the adapters compares entries by ``kind``, never by
+class.
 """
 
 from __future__ import annotations

@@ -180,10 +180,15 @@ class RawEntry:
 
 class _ReadOnFirstUse(Generic[_T]):
     """A field of :class:`StoredTrustedCertificate`: built from the file's bytes when first
-    read; assigning it marks the entry edited, so it is encoded afresh when written."""
+    read; assigning it marks the entry edited, so it is encoded afresh when written.
+
+    The value lives in a plain attribute named ``_<field>`` (the class default is
+    :data:`_UNREAD`), never through ``__dict__``: touching ``__dict__`` would make CPython
+    build a dict for each of 50,000 entries."""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+        self.slot = f"_{name}"
 
     @overload
     def __get__(self, entry: None, owner: type | None = None) -> _ReadOnFirstUse[_T]: ...
@@ -196,15 +201,19 @@ class _ReadOnFirstUse(Generic[_T]):
     ) -> _T | _ReadOnFirstUse[_T]:
         if entry is None:
             return self
-        values = entry.__dict__
-        if self.name not in values:
-            values[self.name] = entry.read_field(self.name)
-        value: _T = values[self.name]
+        value: _T = getattr(entry, self.slot)
+        if value is _UNREAD:
+            value = entry.read_field(self.name)
+            setattr(entry, self.slot, value)
         return value
 
     def __set__(self, entry: StoredTrustedCertificate, value: _T) -> None:
-        entry.__dict__[self.name] = value
-        entry.__dict__["_edited"] = True
+        setattr(entry, self.slot, value)
+        entry._edited = True
+
+
+# What a StoredTrustedCertificate field holds until it is first read.
+_UNREAD: Any = object()
 
 
 class StoredTrustedCertificate(TrustedCertificateEntry):
@@ -224,6 +233,10 @@ class StoredTrustedCertificate(TrustedCertificateEntry):
     created = _ReadOnFirstUse[datetime | None]()
     attributes = _ReadOnFirstUse[dict[str, Any]]()
     certificate = _ReadOnFirstUse[Certificate]()
+    _created: Any = _UNREAD
+    _attributes: Any = _UNREAD
+    _certificate: Any = _UNREAD
+    _edited = False  # set by any assignment to a field, the dataclass constructor's included
     # (alias, file bytes, start, end) as read.
     _read: tuple[str, bytes, int, int]
 
@@ -243,15 +256,17 @@ class StoredTrustedCertificate(TrustedCertificateEntry):
         """(file bytes, start, end) while writing those bytes back is what encoding the entry
         afresh would give; None once it was renamed or edited, or when its alias is not in the
         form JKS writes (lower case, NUL as C0 80)."""
-        values = self.__dict__
-        if "_edited" in values:  # also every copy made through the dataclass constructor
+        if self._edited:
             return None
         alias, data, start, end = self._read
         if (
             self.alias != alias
             or alias != alias.lower()
             or "\x00" in alias
-            or ("attributes" in values and values["attributes"] != self.read_field("attributes"))
+            or (
+                self._attributes is not _UNREAD
+                and self._attributes != self.read_field("attributes")
+            )
         ):
             return None
         return data, start, end
