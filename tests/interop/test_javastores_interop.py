@@ -245,6 +245,25 @@ def test_importing_into_cacerts_keeps_every_entry_byte_for_byte(jdk: Jdk, tmp_pa
     expected = keytool_listing(jdk, CACERTS, "JKS", "changeit")
     expected["added-ca"] = ("trusted-cert", [keytool_sha256(added.der)])
     assert keytool_listing(jdk, store, "JKS", "changeit") == expected
+    # Converted to JCEKS (same entry layout, another magic; ordered by alias as ks convert
+    # orders), every entry is the same bytes.
+    jceks = tmp_path / "cacerts.jceks"
+    ks_ok("convert", "-k", store, "--out", jceks, "--to", "jceks", "--storepass", "changeit")
+    assert keytool_listing(jdk, jceks, "JCEKS", "changeit") == expected
+    assert _entry_bytes(jceks) == _entry_bytes(store)
+
+
+def _entry_bytes(path: Path) -> list[bytes]:
+    from keystore_tool.formats import _javastore
+
+    data = path.read_bytes()
+    spans = []
+    for entry in _javastore.parse_store(data, Password("changeit")).entries:
+        assert isinstance(entry, _javastore.StoredTrustedCertificate)
+        span = entry.span()
+        assert span is not None
+        spans.append(data[span[1] : span[2]])
+    return sorted(spans)
 
 
 # --- writing ----------------------------------------------------------------------------------
