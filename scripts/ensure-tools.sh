@@ -1,20 +1,18 @@
 #!/usr/bin/env bash
-# Installs what the interoperability tests judge by: a JDK (keytool, java, javac) and openssl.
-# Only when missing, and only with apt-get (Debian's packages are reachable from every machine).
+# Installs what the interoperability tests judge by, only when missing: a JDK (keytool, java,
+# javac) and openssl with apt-get, then every judge in scripts/tools.d/ (one file per judge,
+# each idempotent, so parallel work on different judges never edits the same file).
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 need=()
 command -v keytool >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
-if [ ${#need[@]} -eq 0 ]; then
-  exit 0
+if [ ${#need[@]} -gt 0 ]; then
+  source "$here/tools.d/lib.sh"
+  apt_install "${need[@]}"
 fi
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-tools: missing ${need[*]} and no apt-get to install them" >&2
-  exit 1
-fi
-sudo_cmd=()
-[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-echo "ensure-tools: installing ${need[*]}" >&2
-"${sudo_cmd[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+for script in "$here"/tools.d/[0-9]*.sh; do
+  [ -e "$script" ] || continue
+  bash "$script"
+done
