@@ -98,5 +98,15 @@ def test_convert_says_the_new_store_takes_the_source_password(store: Path, tmp_p
     assert proc.returncode == 0, proc.stderr
     assert "the new store takes the source's password" in proc.stderr
     assert PASS not in proc.stderr
-    given = ks("convert", "-k", store, "--out", tmp_path / "b.jks", "--srcstorepass", PASS, "--storepass", "other")
+    given = ks(
+        "convert",
+        "-k",
+        store,
+        "--out",
+        tmp_path / "b.jks",
+        "--srcstorepass",
+        PASS,
+        "--storepass",
+        "other",
+    )
     assert "source's password" not in given.stderr

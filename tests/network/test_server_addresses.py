@@ -37,9 +37,24 @@ def test_fetch_and_verify_take_a_url(tmp_path: Path) -> None:
     chain, key = write_server_files(tmp_path, leaf)
     trust = tmp_path / "trust.p12"
     (tmp_path / "leaf.crt").write_bytes(leaf.pem)
-    assert ks("import", "-k", str(trust), "--file", str(tmp_path / "leaf.crt"), "--alias", "l", "--storepass", "p").returncode == 0
+    assert (
+        ks(
+            "import",
+            "-k",
+            str(trust),
+            "--file",
+            str(tmp_path / "leaf.crt"),
+            "--alias",
+            "l",
+            "--storepass",
+            "p",
+        ).returncode
+        == 0
+    )
     with tls_server(chain, key) as (port, _):
         fetched = ks_json("fetch", f"https://localhost:{port}/")
         assert (fetched["host"], fetched["port"]) == ("localhost", port)
-        verified = ks_json("verify", f"https://localhost:{port}/", "-t", str(trust), "--truststorepass", "p")
+        verified = ks_json(
+            "verify", f"https://localhost:{port}/", "-t", str(trust), "--truststorepass", "p"
+        )
         assert verified["trusted"] is True
