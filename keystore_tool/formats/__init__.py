@@ -105,6 +105,7 @@ SNIFF_BYTES = 4096
 
 
 def get_format(name: str) -> StoreFormat:
+    """The registered format named name (case-insensitive); an unknown name is a UsageError."""
     fmt = _BY_NAME.get(name.lower())
     if fmt is None:
         choices = ", ".join(_BY_NAME)
