@@ -78,6 +78,7 @@ def sniff_storetype(path: Path) -> str | None:
 def locate_truststore(
     java: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
 ) -> TruststoreLocation:
+    """The truststore the JVM found from ``java`` (or JAVA_HOME, or PATH) uses by default."""
     environment = os.environ if env is None else env
     jvm = locate_jvm(java, environment)
     security = jvm.security_dir
