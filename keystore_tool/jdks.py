@@ -40,11 +40,14 @@ _VERSION_TIMEOUT = 20.0
 @dataclass(frozen=True)
 class HostRoots:
     """Where to look. ``home`` replaces ``$HOME`` for the per-user roots (None: the
-    environment's); ``system`` replaces :data:`SYSTEM_ROOTS`; ``extra`` are searched deeper."""
+    environment's); ``system`` replaces :data:`SYSTEM_ROOTS`; ``extra`` are searched deeper.
+    With ``only_extra`` nothing else is looked at: not ``JAVA_HOME``, ``PATH``, the system
+    or the per-user roots (an image build naming the one runtime it ships)."""
 
     system: tuple[Path, ...] = SYSTEM_ROOTS
     home: Path | None = None
     extra: tuple[Path, ...] = ()
+    only_extra: bool = False
 
 
 @dataclass
@@ -103,6 +106,11 @@ def _walk(root: Path, depth: int) -> Iterator[Path]:
 
 
 def _candidates(env: Mapping[str, str], roots: HostRoots) -> Iterator[tuple[Path, str]]:
+    if roots.only_extra:
+        for root in roots.extra:
+            for found in _walk(root, SEARCH_DEPTH):
+                yield found, f"search {root}"
+        return
     java_home = env.get("JAVA_HOME")
     if java_home:
         yield Path(java_home), "JAVA_HOME"

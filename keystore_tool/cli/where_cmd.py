@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from keystore_tool.cli import options as opt
 from keystore_tool.cli.output import echo, emit_json, warn_all
+
+if TYPE_CHECKING:
+    from keystore_tool.jdks import HostRoots
 
 JavaOption = Annotated[
     Path | None,
@@ -32,24 +35,29 @@ SearchOption = Annotated[
     list[Path] | None,
     typer.Option("--search", metavar="DIR", help="With --all: also look below DIR (repeatable)."),
 ]
+SearchOnlyOption = Annotated[
+    bool,
+    typer.Option("--search-only", help="Look only below the --search directories."),
+]
 
 
 def command(
     java: JavaOption = None,
     all_runtimes: AllOption = False,
     search: SearchOption = None,
+    search_only: SearchOnlyOption = False,
     json: opt.Json = False,
 ) -> None:
     """Show the truststore a JVM uses by default, and why."""
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.where import locate_truststore
 
-    if search and not all_runtimes:
+    if (search or search_only) and not all_runtimes:
         raise UsageError("--search adds places to look for --all; give --all too")
     if all_runtimes:
         if java is not None:
             raise UsageError("give either --java or --all, not both")
-        _all(search or [], json)
+        _all(roots(search, search_only), json)
         return
 
     location = locate_truststore(java)
@@ -77,11 +85,19 @@ def command(
     warn_all(location.warnings)
 
 
-def _all(search: list[Path], json: bool) -> None:
+def roots(search: list[Path] | None, search_only: bool) -> HostRoots:
+    from keystore_tool.errors import UsageError
     from keystore_tool.jdks import HostRoots
+
+    if search_only and not search:
+        raise UsageError("--search-only needs at least one --search DIR")
+    return HostRoots(extra=tuple(search or ()), only_extra=search_only)
+
+
+def _all(host_roots: HostRoots, json: bool) -> None:
     from keystore_tool.ops.where import survey_host
 
-    survey = survey_host(roots=HostRoots(extra=tuple(search)))
+    survey = survey_host(roots=host_roots)
     if json:
         emit_json(survey.as_json())
         return
