@@ -826,6 +826,7 @@ def _set_metadata(spec: StoreSpec, diff: StoreDiff) -> None:
 
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:
+    """Reads and validates an apply spec file; relative paths in it are relative to the file."""
     location = Path(os.path.abspath(os.fspath(path)))
     data = read_file(location, "spec")
     try:

@@ -79,6 +79,7 @@ def sniff_storetype(path: Path) -> str | None:
 def locate_truststore(
     java: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
 ) -> TruststoreLocation:
+    """The truststore the JVM found from ``java`` (or JAVA_HOME, or PATH) uses by default."""
     environment = os.environ if env is None else env
     return truststore_of(locate_jvm(java, environment), environment)
 
