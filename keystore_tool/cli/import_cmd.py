@@ -47,6 +47,9 @@ def command(
     trust_on_first_use: server_opts.TrustOnFirstUse = False,
     with_default_cas: server_opts.WithDefaultCas = False,
     java: server_opts.JavaForCas = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Name every entry, not just the counts.")
+    ] = False,
     all_jdks: Annotated[
         bool,
         typer.Option(
@@ -67,7 +70,10 @@ def command(
         typer.Option("--strict", help="With --all-jdks: exit 1 when any store was not written."),
     ] = False,
 ) -> int:
-    """Import trusted certificates into a keystore, creating it when missing."""
+    """Import trusted certificates (creates the store).
+
+    From a file (PEM, DER or PKCS#7) or from what a TLS server presents; idempotent.
+    """
     from keystore_tool.certfiles import read_certificates
     from keystore_tool.errors import UsageError
 
@@ -128,12 +134,14 @@ def command(
         return 0
     if seeded is not None:
         echo(f"Created {keystore} with the {seeded.count} entries of {seeded.path}")
-    for name in report.added:
-        echo(f"Added '{name}' to {keystore}")
-    for name in report.replaced:
-        echo(f"Replaced '{name}' in {keystore}")
-    for name in report.unchanged:
-        echo(f"Unchanged: '{name}' already holds this certificate")
+    echo(_summary(str(keystore), report.added, report.replaced, report.unchanged))
+    if verbose:
+        for name in report.added:
+            echo(f"  added '{name}'")
+        for name in report.replaced:
+            echo(f"  replaced '{name}'")
+        for name in report.unchanged:
+            echo(f"  unchanged '{name}' (already holds this certificate)")
     return 0
 
 
@@ -170,10 +178,22 @@ def _all_jdks(
                 echo(f"Not written: {store.keystore}: {store.error}")
                 continue
             assert store.report is not None
-            parts = [f"{len(store.report.added)} added"] if store.report.added else []
-            if store.report.replaced:
-                parts.append(f"{len(store.report.replaced)} replaced")
-            if store.report.unchanged:
-                parts.append(f"{len(store.report.unchanged)} unchanged")
-            echo(f"{store.keystore}: {', '.join(parts) or 'unchanged'}")
+            done = store.report
+            echo(_summary(str(store.keystore), done.added, done.replaced, done.unchanged))
     return 1 if strict and report.failed else 0
+
+
+def _summary(keystore: str, added: list[str], replaced: list[str], unchanged: list[str]) -> str:
+    """One line however many certificates: "t.p12: added 4,998, unchanged 2"."""
+    from keystore_tool.cli.output import count, styled
+
+    parts = [
+        styled(f"{label} {count(len(names))}", style)
+        for label, names, style in (
+            ("added", added, "ok"),
+            ("replaced", replaced, "warn"),
+            ("unchanged", unchanged, "dim"),
+        )
+        if names
+    ]
+    return f"{keystore}: {', '.join(parts) if parts else 'nothing to import'}"
