@@ -59,9 +59,9 @@ def command(
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
 ) -> None:
-    """Build the Java cacerts from the OS CA store, as ca-certificates-java does (no JVM).
+    """Build Java's cacerts from the OS CA store (no JVM).
 
-    Default password changeit; entries added by hand are kept.
+    In ca-certificates-java's layout; also its update-ca-certificates hook.
     """
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.all_jdks import CACERTS_PASSWORD, password_for
