@@ -341,12 +341,12 @@ def _key_source(raw: object, where: str, base: Path, allow_literal: bool) -> Key
 
 
 def _pin_bytes(text: str, where: str) -> bytes:
-    import re
+    from keystore_tool.fingerprints import NOT_A_PIN, parse_sha256
 
-    cleaned = re.sub(r"[\s:]", "", text).lower()
-    if len(cleaned) != 64 or any(c not in "0123456789abcdef" for c in cleaned):
-        raise _fail(where, f"sha256 '{text}' is not a SHA-256 fingerprint (64 hex digits)")
-    return bytes.fromhex(cleaned)
+    pin = parse_sha256(text)
+    if pin is None:
+        raise _fail(where, f"sha256 '{text}' {NOT_A_PIN}")
+    return pin
 
 
 # --------------------------------------------------------------------------- the wanted state
@@ -465,7 +465,7 @@ def _wanted_key(source: KeySource) -> tuple[PrivateKeyEntry, list[str]]:
             for c in read_certificates(read_file(path, "certificate"), str(path))
         ],
     )
-    return build_entry(inputs, source.alias)
+    return build_entry(inputs, source.alias, chain_name=f"the `chain` of {source.where}")
 
 
 def gather(spec: StoreSpec, server_chain: ServerChain, default_cas: DefaultCas) -> WantedStore:
@@ -765,6 +765,12 @@ def apply_spec(
             wanted = gather(store, server_chain, default_cas)
             fmt, current, opened = _open_current(wanted)
             diff, model = _diff_for(wanted, fmt, current, opened)
+            if diff.created and not store.path.parent.is_dir():
+                # Found while validating, so --check says what the run would hit (and the run
+                # stops before writing any store, not after writing the ones before it).
+                from keystore_tool.errors import NotFoundError
+
+                raise NotFoundError(f"directory not found: {store.path.parent}")
             if diff.content_changed:
                 _check_writable(fmt, wanted, model)
             _metadata_changes(store, diff, model.holds_keys())
@@ -826,6 +832,7 @@ def _set_metadata(spec: StoreSpec, diff: StoreDiff) -> None:
 
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:
+    """Reads and validates an apply spec file; relative paths in it are relative to the file."""
     location = Path(os.path.abspath(os.fspath(path)))
     data = read_file(location, "spec")
     try:
