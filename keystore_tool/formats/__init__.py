@@ -105,6 +105,7 @@ SNIFF_BYTES = 4096
 
 
 def get_format(name: str) -> StoreFormat:
+    """The registered format named name (case-insensitive); an unknown name is a UsageError."""
     fmt = _BY_NAME.get(name.lower())
     if fmt is None:
         choices = ", ".join(_BY_NAME)
@@ -138,11 +139,12 @@ def _prefix_matches(name: str, prefix: bytes) -> bool:
 
 
 def _looks_like_pkcs12(prefix: bytes) -> bool:
-    """A DER SEQUENCE whose first element is INTEGER 3 (PFX version 3)."""
+    """A SEQUENCE whose first element is INTEGER 3 (PFX version 3); its length may be BER's
+    indefinite form (``30 80 02 01 03``), as NSS, Netscape and BouncyCastle write it."""
     if len(prefix) < 5 or prefix[0] != 0x30:
         return False
     first = prefix[1]
-    if first < 0x80:
+    if first <= 0x80:
         offset = 2
     else:
         n = first & 0x7F
