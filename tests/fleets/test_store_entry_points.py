@@ -14,6 +14,7 @@ from tests.certs import issue, keytool_sha256
 from tests.conftest import Jdk
 
 
+@pytest.mark.interop
 def test_one_table_is_applied_checked_first_then_written(tmp_path: Path, jdk17: Jdk) -> None:
     root = issue("Table Root", ca=True, key_kind="ec")
     (tmp_path / "root.pem").write_bytes(root.pem)
