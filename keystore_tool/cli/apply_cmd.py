@@ -23,6 +23,10 @@ def command(
     ] = False,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Repeat the warnings of stores that are unchanged."),
+    ] = False,
     watch: Annotated[
         bool, typer.Option("--watch", help="Apply again whenever an input file changes.")
     ] = False,
@@ -46,14 +50,26 @@ def command(
     from keystore_tool.ops.apply import EXIT_WOULD_CHANGE, apply_spec, load_spec
 
     if watch:
-        return _watch(spec, on_change, interval, debounce, lock_timeout, check=check, json=json)
+        return _watch(
+            spec,
+            on_change,
+            interval,
+            debounce,
+            lock_timeout,
+            check=check,
+            json=json,
+            verbose=verbose,
+        )
     if on_change is not None:
         from keystore_tool.errors import UsageError
 
         raise UsageError("--on-change needs --watch")
     report = apply_spec(load_spec(spec), check=check, lock_timeout=lock_timeout)
     for store in report.stores:
-        warn_all(store.warnings)
+        # A warning about the spec (an incomplete chain) is news when its store changes; on the
+        # unchanged re-run at every container start it would only be noise.
+        if store.changed or verbose:
+            warn_all(store.warnings)
     if json:
         emit_json(report.as_json())
     else:
@@ -109,6 +125,7 @@ def _watch(
     *,
     check: bool,
     json: bool,
+    verbose: bool,
 ) -> int:
     """Applies, then re-applies on every input change until SIGTERM or SIGINT (exit 0)."""
     import signal
@@ -141,7 +158,8 @@ def _watch(
                 continue
             assert run.report is not None
             for store in run.report.stores:
-                warn_all(store.warnings)
+                if store.changed or verbose:
+                    warn_all(store.warnings)
             _log(sys.stdout, f"{_cause(run.trigger)}: {'; '.join(_text(run.report, False))}")
             written = run.written_stores
             if on_change is not None and written:
