@@ -131,7 +131,9 @@ def pem_blocks(data: bytes, source: str) -> list[PemBlock]:
 
 
 def _refusal_for_key(source: str) -> FormatError:
-    return FormatError(f"{source} contains a private key, not a certificate; give it with --key")
+    from keystore_tool.errors import KeyInsteadOfCertificateError
+
+    return KeyInsteadOfCertificateError(source)
 
 
 def _refusal_for_csr(source: str) -> FormatError:

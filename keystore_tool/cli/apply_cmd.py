@@ -23,13 +23,20 @@ def command(
     ] = False,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Repeat the warnings of stores that are unchanged."),
+    ] = False,
 ) -> int:
     """Make stores hold what a TOML spec says (idempotent)."""
     from keystore_tool.ops.apply import EXIT_WOULD_CHANGE, apply_spec, load_spec
 
     report = apply_spec(load_spec(spec), check=check, lock_timeout=lock_timeout)
     for store in report.stores:
-        warn_all(store.warnings)
+        # A warning about the spec (an incomplete chain) is news when its store changes; on the
+        # unchanged re-run at every container start it would only be noise.
+        if store.changed or verbose:
+            warn_all(store.warnings)
     if json:
         emit_json(report.as_json())
     else:

@@ -465,7 +465,7 @@ def _wanted_key(source: KeySource) -> tuple[PrivateKeyEntry, list[str]]:
             for c in read_certificates(read_file(path, "certificate"), str(path))
         ],
     )
-    return build_entry(inputs, source.alias)
+    return build_entry(inputs, source.alias, chain_name=f"the `chain` of {source.where}")
 
 
 def gather(spec: StoreSpec, server_chain: ServerChain, default_cas: DefaultCas) -> WantedStore:
@@ -765,6 +765,12 @@ def apply_spec(
             wanted = gather(store, server_chain, default_cas)
             fmt, current, opened = _open_current(wanted)
             diff, model = _diff_for(wanted, fmt, current, opened)
+            if diff.created and not store.path.parent.is_dir():
+                # Found while validating, so --check says what the run would hit (and the run
+                # stops before writing any store, not after writing the ones before it).
+                from keystore_tool.errors import NotFoundError
+
+                raise NotFoundError(f"directory not found: {store.path.parent}")
             if diff.content_changed:
                 _check_writable(fmt, wanted, model)
             _metadata_changes(store, diff, model.holds_keys())

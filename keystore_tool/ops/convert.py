@@ -55,9 +55,14 @@ def plan_conversion(
             converted.add(entry)
             continue
         if not skip_unsupported:
+            # "convert to pkcs12" only where another type would do: never to a pkcs12 target,
+            # never for a key whose own password is what is missing.
+            elsewhere = (
+                "; convert to pkcs12" if target.name != "pkcs12" and not _locked(entry) else ""
+            )
             raise UnsupportedError(
                 f"{target.name} cannot hold entry '{entry.alias}' ({entry.kind}"
-                f"{_why(entry)}); convert to pkcs12, or pass --skip-unsupported to leave it out"
+                f"{_why(entry)}){elsewhere}, or pass --skip-unsupported to leave it out"
             )
         skipped.append(entry.alias)
     return converted, skipped
@@ -125,8 +130,10 @@ def unlock_keys(
             raise PasswordError(f"the key password given for entry '{alias}' does not open it")
 
 
-def _why(entry: object) -> str:
-    if isinstance(entry, PrivateKeyEntry) and entry.private_key is None:
+def _why(entry: Entry) -> str:
+    if isinstance(entry, SecretKeyEntry) and entry.sealed and entry.sealed.format == "bks-opaque":
+        return ", opaque key bytes that BouncyCastle cannot decode either"
+    if _locked(entry):
         return ", protected by its own password: give it with --entry-pass"
     if isinstance(entry, SecretKeyEntry):
         return ""

@@ -214,6 +214,19 @@ def _name(cert: Certificate) -> str:
     return cert.x509.subject.rfc4514_string() or cert.sha256_hex
 
 
+def _renewal(entry: Entry, what: str, tail: str) -> str:
+    """How to renew: a trusted certificate is re-imported; a key entry's certificate is
+    re-issued for its key, or the entry re-bundled with a new key and certificate."""
+    if isinstance(entry, PrivateKeyEntry):
+        how = (
+            f"{what}: have a new certificate issued (ks certreq --alias {entry.alias}, then "
+            "your CA or ks gencert) and bundle it with its key again (ks bundle-p12)"
+        )
+    else:
+        how = f"{what} (ks import --replace --alias {entry.alias})"
+    return f"{how} {tail}".rstrip()
+
+
 def _check_certificate(
     entry: Entry, cert: Certificate, now: datetime, findings: list[Finding]
 ) -> None:
@@ -231,7 +244,7 @@ def _check_certificate(
                 "expired",
                 alias,
                 f"'{_name(cert)}' in '{alias}' expired on {not_after:%Y-%m-%d}",
-                "replace it with a current certificate (ks import --replace) or delete it",
+                _renewal(entry, "replace it with a current certificate", "or delete it"),
             )
         )
     elif not_after < now + SOON:
@@ -241,7 +254,7 @@ def _check_certificate(
                 "expires-soon",
                 alias,
                 f"'{_name(cert)}' in '{alias}' expires on {not_after:%Y-%m-%d}",
-                "renew it before then and replace it (ks import --replace)",
+                _renewal(entry, "renew it before then", ""),
             )
         )
     try:
