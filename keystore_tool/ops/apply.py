@@ -197,6 +197,13 @@ def parse_spec(text: str, path: Path) -> Spec:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"spec {path} is not valid TOML: {exc}") from exc
+    return spec_from_document(document, path)
+
+
+def spec_from_document(document: dict[str, Any], path: Path) -> Spec:
+    """A spec given as the mapping its TOML parses to (the Ansible collection builds one from
+    a task's options); ``path`` names it in messages and its directory anchors relative
+    paths."""
     _unknown(document, {"allow_literal_password", "store"}, str(path))
     allow_literal = document.get("allow_literal_password", False)
     if not isinstance(allow_literal, bool):
@@ -858,3 +865,41 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     except UnicodeDecodeError as exc:
         raise UsageError(f"spec {location} is not UTF-8 text") from exc
     return parse_spec(text, location)
+
+
+# --------------------------------------------------------------------------- one store
+
+
+def store_spec_from_table(
+    table: dict[str, Any], base: Path, *, where: str | None = None
+) -> StoreSpec:
+    """One ``[[store]]`` table (the mapping its TOML parses to; literal passwords allowed, as
+    a caller that already holds the secret passes it as ``{"value": …}``) as a checked
+    :class:`StoreSpec`. Relative paths are relative to ``base``; ``where`` names the store in
+    messages (default: its path)."""
+    import dataclasses
+
+    document = {"allow_literal_password": True, "store": [table]}
+    store = spec_from_document(document, base / "store").stores[0]
+    return dataclasses.replace(store, where=where or str(store.path))
+
+
+def apply_store(
+    store: StoreSpec,
+    *,
+    check: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    server_chain: ServerChain = fetch_server_chain,
+    default_cas: DefaultCas = default_truststore,
+) -> StoreDiff:
+    """Makes one store hold what ``store`` says: :func:`apply_spec` of a spec with this store
+    alone, so it is validated before anything is written and written atomically under its
+    lock, matched by fingerprint. With ``check`` nothing is written."""
+    report = apply_spec(
+        Spec(store.path, (store,)),
+        check=check,
+        lock_timeout=lock_timeout,
+        server_chain=server_chain,
+        default_cas=default_cas,
+    )
+    return report.stores[0]
