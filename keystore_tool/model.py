@@ -204,6 +204,9 @@ class PrivateKeyEntry(Entry):
     """
 
     kind: ClassVar[str] = "private-key"
+    # True for an entry a format reads encrypted and opens only when ``private_key`` is first
+    # read (PKCS12's shrouded key bags): listing it must not ask for the key.
+    opens_on_use: ClassVar[bool] = False
     chain: list[Certificate]
     private_key: bytes | None = None
     sealed: SealedBlob | None = None
@@ -214,6 +217,11 @@ class PrivateKeyEntry(Entry):
 
     def certificates(self) -> list[Certificate]:
         return list(self.chain)
+
+    def known_key(self) -> bytes | None:
+        """The PKCS#8 key if it is at hand without decrypting anything (``list`` asks this;
+        ``private_key`` may decrypt)."""
+        return self.private_key
 
     @property
     def leaf(self) -> Certificate | None:

@@ -270,8 +270,9 @@ def describe_entry(entry: Entry) -> dict[str, Any]:
         described["chain"] = [
             {key: c[key] for key in ("sha256", "subject", "issuer", "not_after")} for c in chain
         ]
-        if entry.private_key is not None:
-            encoding = key_encoding(entry.private_key)
+        known = entry.known_key()  # never decrypts: list and show need no key password
+        if known is not None:
+            encoding = key_encoding(known)
             if encoding is not None:
                 described["key_encoding"] = encoding
     return described

@@ -71,7 +71,7 @@ def detail_lines(entry: Entry) -> list[str]:
         return lines
     certs = entry.certificates()
     if isinstance(entry, PrivateKeyEntry):
-        if entry.private_key is None:
+        if entry.known_key() is None and not entry.opens_on_use:
             lines.append("Key: protected by its own password (kept encrypted)")
         lines.append(f"Certificate chain length: {len(certs)}")
     for index, cert in enumerate(certs, start=1):

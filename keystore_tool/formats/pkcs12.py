@@ -42,6 +42,7 @@ from keystore_tool.model import (
     Entry,
     Keystore,
     PrivateKeyEntry,
+    SealedBlob,
     SecretKeyEntry,
     TrustedCertificateEntry,
 )
@@ -300,8 +301,15 @@ def _decrypt(
 
 
 class _Reader:
-    def __init__(self, password: str | None, budget: KdfBudget, keystore: Keystore) -> None:
+    def __init__(
+        self,
+        password: str | None,
+        budget: KdfBudget,
+        keystore: Keystore,
+        entry_password: str | None = None,
+    ) -> None:
         self.password = password
+        self.opener = _KeyOpener(password, entry_password)
         self.budget = budget
         self.keystore = keystore
         self.cert_pbe: str | None = None
@@ -411,6 +419,100 @@ def _created_from(local_key_id: bytes | None) -> datetime | None:
         return None
 
 
+class _KeyOpener:
+    """What opens the shrouded key bags of one load, when a key is first asked for: the store
+    password, then the key password given (keytool's -keypass)."""
+
+    __slots__ = ("entry_password", "store_password")
+
+    def __init__(self, store_password: str | None, entry_password: str | None) -> None:
+        self.store_password = store_password
+        self.entry_password = entry_password
+
+    def open(self, epki: bytes, alias: str) -> bytes | None:
+        """The PKCS#8 inside ``epki``, or None when no password at hand opens it."""
+        top = _der.expect(epki, 0, len(epki), _der.SEQUENCE, "encrypted private key")
+        parts = _der.sequence_items(epki, top, "encrypted private key", 2)
+        algid = _der.raw(epki, parts[0])
+        ciphertext = _der.octets(epki, parts[1], "encrypted private key")
+        what = f"encryption of the key of '{alias}'"
+        for candidate in (self.store_password, self.entry_password):
+            if candidate is None:
+                continue
+            try:
+                plain = _pbe.decrypt(algid, ciphertext, candidate, KdfBudget(), what)
+            except PasswordError:
+                continue
+            plain = _der.as_der(plain, "decrypted private key")
+            _der.expect(plain, 0, len(plain), _der.SEQUENCE, "decrypted private key")
+            return plain
+        return None
+
+
+class ShroudedKeyEntry(PrivateKeyEntry):
+    """A PKCS12 key entry whose shrouded key bag stays encrypted until ``private_key`` is
+    first read (``list``, ``show``, ``check`` never read it, so a store whose keys have their
+    own passwords lists without them). ``sealed`` holds the EncryptedPrivateKeyInfo as read;
+    while the key was not replaced and the store is written under the password it was read
+    with, that is what is written back."""
+
+    opens_on_use = True
+    _opener: _KeyOpener | None
+    _key: bytes | None
+    _tried: bool
+    replaced: bool
+
+    def __post_init__(self) -> None:
+        self._opener = None
+        self._tried = False
+        self.replaced = False
+        super().__post_init__()
+
+    @property
+    def private_key(self) -> bytes | None:
+        if self.__dict__.get("_key") is None and not self.__dict__.get("_tried", True):
+            self._tried = True
+            if self._opener is not None and self.sealed is not None:
+                self._key = self._opener.open(self.sealed.data, self.alias)
+        return self.__dict__.get("_key")
+
+    @private_key.setter
+    def private_key(self, value: bytes | None) -> None:
+        if "_key" in self.__dict__:
+            self.replaced = True
+        self._key = value
+
+    def known_key(self) -> bytes | None:
+        return self.__dict__.get("_key")
+
+
+def _shrouded_entry(
+    reader: _Reader,
+    data: bytes,
+    epki: Tlv,
+    alias: str,
+    created: datetime | None,
+    attributes: dict[str, Any],
+) -> ShroudedKeyEntry:
+    epki_der = _der.raw(data, epki)
+    parts = _der.sequence_items(data, epki, "encrypted private key", 2)
+    algid = _der.raw(data, parts[0])
+    # Absurd iteration counts are refused now, before any work, as if the key were opened.
+    _pbe.charge(algid, reader.budget, f"encryption of the private keys ('{alias}')")
+    if reader.key_pbe is None:
+        reader.key_pbe = _pbe.describe(algid)
+    entry = ShroudedKeyEntry(
+        alias=alias,
+        chain=[],
+        sealed=SealedBlob("pkcs12", epki_der),
+        created=created,
+        attributes=attributes,
+    )
+    entry._opener = reader.opener
+    entry._tried = False
+    return entry
+
+
 class _Aliases:
     """Hands out unique aliases: friendlyNames as given, Java's counter for unnamed bags."""
 
@@ -462,14 +564,14 @@ def _find_issuer(cert: _CertBag, by_subject: dict[bytes, list[_CertBag]]) -> _Ce
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
     """Reads a PKCS12 keystore. ``password`` None reads a password-less store (or one whose
     MAC is keyed by the empty password)."""
-    del options  # PKCS12 has one password for everything
+    entry_password = options.entry_password.reveal() if options.entry_password else None
     try:
-        return _load(data, password)
+        return _load(data, password, entry_password)
     except (IndexError, ValueError, UnicodeDecodeError, OverflowError) as exc:
         raise FormatError(f"the PKCS12 file is corrupt ({type(exc).__name__})") from exc
 
 
-def _load(data: bytes, password: Password | None) -> Keystore:
+def _load(data: bytes, password: Password | None, entry_password: str | None) -> Keystore:
     budget = KdfBudget()
     pfx = _parse_pfx(data)
     keystore = Keystore(storetype="pkcs12")
@@ -496,7 +598,7 @@ def _load(data: bytes, password: Password | None) -> Keystore:
             keystore.warnings.append(
                 "the store has no integrity check (MAC); its content could not be verified"
             )
-    reader = _Reader(text, budget, keystore)
+    reader = _Reader(text, budget, keystore, entry_password)
     reader.read_auth_safe(pfx.auth_safe)
     _build_entries(reader, keystore)
     keystore.properties["pkcs12.cert_pbe"] = reader.cert_pbe
@@ -522,20 +624,29 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
     for position, (bag, data, index) in enumerate(reader.bags):
         if bag.bag_id in (OID_KEY_BAG, OID_SHROUDED_KEY_BAG):
             private_key_count += 1
-            pkcs8 = reader.private_key_info(bag, data)
             key_id = bag.local_key_id
             if key_id is None and private_key_count == 1:
                 key_id = b"01"  # Java's rule for a single key without localKeyId
             alias = aliases.reserve(bag.friendly_name or aliases.unfriendly())
-            entry = PrivateKeyEntry(
-                alias=alias,
-                chain=[],
-                private_key=pkcs8,
-                created=_created_from(bag.local_key_id),
-                attributes={"pkcs12.attributes": list(bag.attributes)},
-            )
+            attributes: dict[str, Any] = {"pkcs12.attributes": list(bag.attributes)}
+            created = _created_from(bag.local_key_id)
+            entry: PrivateKeyEntry
             if bag.bag_id == OID_KEY_BAG:
-                entry.attributes["pkcs12.unencrypted_key_bag"] = True
+                # Java skips unencrypted key bags; kept so, and written back so.
+                attributes["pkcs12.unencrypted_key_bag"] = True
+                entry = PrivateKeyEntry(
+                    alias=alias,
+                    chain=[],
+                    private_key=_der.raw(data, bag.value),
+                    created=created,
+                    attributes=attributes,
+                )
+                keystore.warnings.append(
+                    f"[java-ignores-key-bag] the key of '{alias}' is in an unencrypted key bag, "
+                    "which Java skips: Java does not see this key (ks keeps it as it is)"
+                )
+            else:
+                entry = _shrouded_entry(reader, data, bag.value, alias, created, attributes)
             keys.append((position, entry, key_id))
         elif bag.bag_id == OID_SECRET_BAG:
             secret = reader.secret(bag, data)
@@ -634,7 +745,7 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
         else:
             generated = aliases.reserve("cert-" + cert_bag.certificate.sha256.hex()[:16])
             alias = generated
-        attributes: dict[str, Any] = {"pkcs12.attributes": list(cert_bag.bag.attributes)}
+        attributes = {"pkcs12.attributes": list(cert_bag.bag.attributes)}
         if generated is not None:
             attributes["pkcs12.generated_alias"] = generated
         ordered.append(
@@ -690,7 +801,10 @@ def can_hold(entry: Entry) -> bool:
     """Whether :func:`dump` can write ``entry``: keys must be available unencrypted, and a
     secret key's algorithm must have an OID."""
     if isinstance(entry, PrivateKeyEntry):
-        return entry.private_key is not None
+        # A shrouded key bag read from a PKCS12 can go back as it is (see ShroudedKeyEntry).
+        return (
+            entry.sealed is not None and entry.sealed.format == "pkcs12"
+        ) or entry.private_key is not None
     if isinstance(entry, SecretKeyEntry):
         return entry.key is not None and _secret_algid(entry) is not None
     return isinstance(entry, TrustedCertificateEntry | CertificateEntry)
@@ -881,13 +995,17 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
     for entry in entries:
         kept = entry.attributes.get("pkcs12.attributes")
         if isinstance(entry, PrivateKeyEntry):
-            assert entry.private_key is not None and text is not None
+            assert text is not None
             key_id = key_ids.take(entry)
-            algid, ciphertext = _pbe.encrypt(entry.private_key, text, profile.key_scheme)
-            epki = _der.seq(algid, _der.octet_string(ciphertext))
-            key_bags.append(
-                _bag(OID_SHROUDED_KEY_BAG, epki, _attributes(kept, entry.alias, key_id, False))
-            )
+            key_attributes = _attributes(kept, entry.alias, key_id, False)
+            key_as_read = _key_bag_as_read(entry, keystore, text, options)
+            if key_as_read is not None:
+                key_bags.append(_bag(key_as_read[0], key_as_read[1], key_attributes))
+            else:
+                assert entry.private_key is not None
+                algid, ciphertext = _pbe.encrypt(entry.private_key, text, profile.key_scheme)
+                epki = _der.seq(algid, _der.octet_string(ciphertext))
+                key_bags.append(_bag(OID_SHROUDED_KEY_BAG, epki, key_attributes))
             for position, certificate in enumerate(entry.chain):
                 if position == 0:
                     leaf_kept = entry.attributes.get("pkcs12.cert_attributes")
@@ -966,6 +1084,30 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
             )
         )
     return _der.seq(*parts)
+
+
+def _key_bag_as_read(
+    entry: PrivateKeyEntry, keystore: Keystore, text: str, options: DumpOptions
+) -> tuple[str, bytes] | None:
+    """(bag type, bag value) to write ``entry``'s key bag back as it was read, or None to
+    encrypt its key afresh. An unencrypted key bag (which Java skips) stays one; a shrouded
+    one stays as read while the store keeps its password and protection, or when no password
+    at hand opens it (its own password then stays its own)."""
+    if entry.attributes.get("pkcs12.unencrypted_key_bag") and entry.private_key is not None:
+        return OID_KEY_BAG, entry.private_key
+    if not isinstance(entry, ShroudedKeyEntry) or entry.replaced or entry.sealed is None:
+        return None
+    opener = entry._opener
+    same_protection = (
+        opener is not None
+        and opener.store_password is not None
+        and hmac.compare_digest(opener.store_password.encode(), text.encode())
+        and options.iterations is None
+        and options.profile == keystore.properties.get("profile", "default")
+    )
+    if same_protection or entry.private_key is None:
+        return OID_SHROUDED_KEY_BAG, entry.sealed.data
+    return None
 
 
 def _pbmac1_mac_data(auth_safe: bytes, text: str, iterations: int) -> bytes:
