@@ -368,7 +368,14 @@ class _Reader:
         if self.key_pbe is None:
             self.key_pbe = _pbe.describe(algid)
         ciphertext = _der.octets(data, parts[1], "encrypted private key")
-        plain = _der.as_der(_decrypt(algid, ciphertext, self.password, self.budget, what), what)
+        try:
+            decrypted = _decrypt(algid, ciphertext, self.password, self.budget, what)
+        except PasswordError:
+            if self.opener.entry_password is None:
+                raise
+            # A secret key under its own password (keytool's -keypass), as keys may be.
+            decrypted = _decrypt(algid, ciphertext, self.opener.entry_password, self.budget, what)
+        plain = _der.as_der(decrypted, what)
         _der.expect(plain, 0, len(plain), _der.SEQUENCE, "decrypted private key")
         return plain
 
@@ -619,6 +626,7 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
     keys: list[tuple[int, PrivateKeyEntry, bytes | None]] = []
     cert_bags: list[_CertBag] = []
     unknown: list[bytes] = []
+    unreadable: list[str] = []
     private_key_count = 0
 
     for position, (bag, data, index) in enumerate(reader.bags):
@@ -649,7 +657,23 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
                 entry = _shrouded_entry(reader, data, bag.value, alias, created, attributes)
             keys.append((position, entry, key_id))
         elif bag.bag_id == OID_SECRET_BAG:
-            secret = reader.secret(bag, data)
+            try:
+                secret = reader.secret(bag, data)
+            except PasswordError:
+                # Its own password (keytool lists it all the same): kept sealed as read.
+                alias = aliases.reserve(bag.friendly_name or aliases.unfriendly())
+                ordered.append(
+                    (
+                        position,
+                        SecretKeyEntry(
+                            alias=alias,
+                            sealed=SealedBlob("pkcs12", _der.raw(data, bag.value)),
+                            created=_created_from(bag.local_key_id),
+                            attributes={"pkcs12.attributes": list(bag.attributes)},
+                        ),
+                    )
+                )
+                continue
             if secret is None:
                 unknown.append(bag.raw)
                 continue
@@ -671,14 +695,21 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
                 )
             )
         elif bag.bag_id == OID_CERT_BAG:
-            der = _cert_of(bag, data)
-            if der is None:
+            try:
+                der = _cert_of(bag, data)
+                certificate = Certificate(der) if der is not None else None
+            except FormatError as exc:
+                # One unreadable bag does not make the store unreadable: it is kept as it is
+                # and reported; the rest is listed.
+                unreadable.append(f"{bag.friendly_name or f'bag {position + 1}'} ({exc})")
+                unknown.append(bag.raw)
+                continue
+            if der is None or certificate is None:
                 unknown.append(bag.raw)
                 continue
             key_id = bag.local_key_id
             if key_id is None and private_key_count == 1 and index == 0:
                 key_id = b"01"
-            certificate = Certificate(der)
             alias_or_none = bag.friendly_name
             if bag.trusted:
                 alias = aliases.reserve(alias_or_none or aliases.unfriendly())
@@ -770,6 +801,12 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
         keystore.warnings.append(
             "aliases used twice in the file were made unique: " + ", ".join(aliases.renamed)
         )
+    if unreadable:
+        shown = "; ".join(unreadable[:3]) + (" …" if len(unreadable) > 3 else "")
+        keystore.warnings.append(
+            f"[unreadable-bag] {len(unreadable)} certificate bag(s) cannot be read and are "
+            f"kept as they are: {shown}"
+        )
     if unknown:
         keystore.properties["pkcs12.unknown_bags"] = unknown
 
@@ -806,7 +843,9 @@ def can_hold(entry: Entry) -> bool:
             entry.sealed is not None and entry.sealed.format == "pkcs12"
         ) or entry.private_key is not None
     if isinstance(entry, SecretKeyEntry):
-        return entry.key is not None and _secret_algid(entry) is not None
+        if entry.key is None:
+            return entry.sealed is not None and entry.sealed.format == "pkcs12"
+        return _secret_algid(entry) is not None
     return isinstance(entry, TrustedCertificateEntry | CertificateEntry)
 
 
@@ -886,19 +925,25 @@ def _attributes(
     trusted: bool,
 ) -> bytes:
     """The bag's SET OF Attribute: the ones it was read with, with friendlyName, localKeyId and
-    the trust mark set as asked (``None`` drops them)."""
+    the trust mark set as asked (``None`` drops them). localKeyId attributes the bag was read
+    with stay, every one of them, while the id asked for is the one Java read (the last)."""
     out: list[bytes] = []
+    kept_ids = _kept_local_key_ids(kept)
+    keep_ids = local_key_id is not None and kept_ids[-1:] == [local_key_id]
     if isinstance(kept, list):
         for raw in kept:
             if not isinstance(raw, bytes):
                 continue
             attr_oid = _attribute_oid(raw)
+            if attr_oid == OID_LOCAL_KEY_ID and keep_ids:
+                out.append(raw)
+                continue
             if attr_oid in (OID_FRIENDLY_NAME, OID_LOCAL_KEY_ID, OID_TRUSTED_KEY_USAGE):
                 continue
             out.append(raw)
     if friendly_name is not None:
         out.append(_attr(OID_FRIENDLY_NAME, _der.bmp(friendly_name)))
-    if local_key_id is not None:
+    if local_key_id is not None and not keep_ids:
         out.append(_attr(OID_LOCAL_KEY_ID, _der.octet_string(local_key_id)))
     if trusted:
         trusted_raw = _kept_attribute(kept, OID_TRUSTED_KEY_USAGE) or _TRUSTED_ATTR
@@ -915,13 +960,24 @@ def _kept_attribute(kept: object, oid: str) -> bytes | None:
 
 
 def _kept_local_key_id(kept: object) -> bytes | None:
-    raw = _kept_attribute(kept, OID_LOCAL_KEY_ID)
-    if raw is None:
-        return None
-    top = _der.read(raw, 0, len(raw))
-    parts = _der.children(raw, top.start, top.end)
-    values = _der.children(raw, parts[1].start, parts[1].end)
-    return _der.octets(raw, values[0], "localKeyId") if values else None
+    """The localKeyId Java reads from the attributes (the last one, when there are two)."""
+    ids = _kept_local_key_ids(kept)
+    return ids[-1] if ids else None
+
+
+def _kept_local_key_ids(kept: object) -> list[bytes]:
+    ids: list[bytes] = []
+    if not isinstance(kept, list):
+        return ids
+    for raw in kept:
+        if not isinstance(raw, bytes) or _attribute_oid(raw) != OID_LOCAL_KEY_ID:
+            continue
+        top = _der.read(raw, 0, len(raw))
+        parts = _der.children(raw, top.start, top.end)
+        values = _der.children(raw, parts[1].start, parts[1].end)
+        if values:
+            ids.append(_der.octets(raw, values[0], "localKeyId"))
+    return ids
 
 
 def _bag(bag_id: str, value: bytes, attributes: bytes) -> bytes:
@@ -1014,6 +1070,14 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
                 elif certificate.der not in chain_written:
                     chain_written.add(certificate.der)
                     cert_bags.append(_cert_bag(certificate.der, b""))
+        elif isinstance(entry, SecretKeyEntry) and entry.key is None:
+            assert entry.sealed is not None  # can_hold: a secret bag read from a PKCS12
+            key_id = key_ids.take(entry)
+            key_bags.append(
+                _bag(
+                    OID_SECRET_BAG, entry.sealed.data, _attributes(kept, entry.alias, key_id, False)
+                )
+            )
         elif isinstance(entry, SecretKeyEntry):
             assert entry.key is not None and text is not None
             secret_algid = _secret_algid(entry)

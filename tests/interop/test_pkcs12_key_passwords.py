@@ -39,6 +39,8 @@ def two_password_store(jdk17: Jdk, openssl: str, tmp_path_factory: pytest.TempPa
     run([openssl, "pkcs12", "-export", "-inkey", str(directory / "key.pem"), "-in",
          str(directory / "leaf.pem"), "-certfile", str(directory / "root.pem"), "-name",
          "server", "-passout", f"pass:{STORE}", "-out", str(made)])  # fmt: skip
+    jdk17.run_keytool("-genseckey", "-alias", "aes", "-keyalg", "AES", "-keysize", "128",
+                      "-keystore", str(made), "-storetype", "PKCS12", "-storepass", STORE)  # fmt: skip
     store = directory / "two-passwords.p12"
     proc = subprocess.run(
         [jdk17.java, str(_SOURCE), str(made), STORE, str(store), KEY],
@@ -62,6 +64,7 @@ def test_a_store_whose_keys_have_their_own_password_lists_without_it(
     rewritten = import_one_certificate(two_password_store, STORE, tmp_path)
     after = java_dump(jdk17, rewritten, "PKCS12", STORE, KEY)
     assert after["server"] == before["server"] and "added-ca" in after
+    assert after["aes"] == before["aes"] and view["aes"]["type"] == "secret-key"
 
 
 def test_the_key_password_is_asked_for_by_alias_only_when_the_key_is_needed(
@@ -86,10 +89,10 @@ def test_the_key_password_is_asked_for_by_alias_only_when_the_key_is_needed(
     key = load_pem_private_key(pem[pem.index(b"-----BEGIN PRIVATE KEY") :], None)
     der = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
     assert der.hex() == jvm["server"]["key"]
-    converted = tmp_path / "converted.jks"
-    ks_ok("convert", "-k", two_password_store, "--out", converted, "--to", "jks",
+    converted = tmp_path / "converted.jceks"
+    ks_ok("convert", "-k", two_password_store, "--out", converted, "--to", "jceks",
           "--srcstorepass", STORE, "--storepass", STORE, "--entry-pass", KEY)  # fmt: skip
-    assert java_dump(jdk17, converted, "JKS", STORE)["server"]["key"] == jvm["server"]["key"]
+    assert java_dump(jdk17, converted, "JCEKS", STORE) == jvm
 
 
 def test_an_unencrypted_key_bag_stays_one_and_is_reported(
@@ -111,3 +114,41 @@ def test_an_unencrypted_key_bag_stays_one_and_is_reported(
     assert "Key bag" in info and "Shrouded Keybag" not in info
     java_after = keytool_view(jdk17, rewritten, STORE)
     assert {a: java_after[a] for a in java_before} == java_before
+
+
+def test_a_bag_with_two_local_key_ids_keeps_both_and_java_reads_the_last(
+    jdk17: Jdk, openssl: str, tmp_path: Path
+) -> None:
+    from keystore_tool.formats import DumpOptions, _der, pkcs12
+    from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry
+    from keystore_tool.password import Password
+
+    def local_key_id(value: bytes) -> bytes:
+        return _der.seq(
+            _der.encode_oid(pkcs12.OID_LOCAL_KEY_ID), _der.set_of([_der.octet_string(value)])
+        )
+
+    leaf = issue("two-ids")
+    both = [local_key_id(b"first-id"), local_key_id(b"Time 1700000000000")]
+    keystore = Keystore(
+        [
+            PrivateKeyEntry(
+                alias="two-ids",
+                chain=[Certificate(leaf.der)],
+                private_key=leaf.key_pkcs8_der(),
+                attributes={"pkcs12.attributes": both, "pkcs12.cert_attributes": both},
+            )
+        ]
+    )
+    store = tmp_path / "two-ids.p12"
+    store.write_bytes(pkcs12.dump(keystore, Password(STORE), DumpOptions()))
+    java = keytool_view(jdk17, store, STORE)
+    assert java["two-ids"]["type"] == "private-key"
+    rewritten = import_one_certificate(store, STORE, tmp_path)
+    for path in (store, rewritten):
+        info = run([openssl, "pkcs12", "-in", str(path), "-passin", f"pass:{STORE}",
+                    "-nodes", "-info"]).stdout  # fmt: skip
+        # openssl prints each localKeyId attribute's value as hex
+        assert info.count(b"first-id".hex(" ").upper()) >= 2, info
+        assert info.count(b"Time 1700000000000".hex(" ").upper()) >= 2
+    assert keytool_view(jdk17, rewritten, STORE)["two-ids"] == java["two-ids"]
