@@ -96,16 +96,25 @@ def _private_key_encoding(pkcs8_hex: str) -> str:
     return {0x80: "seed", 0x30: "both"}.get(first, "expanded")
 
 
-def test_jdk25_keys_list_as_keytool_names_them(jdk25_store: Path, jdk25: Jdk) -> None:
+def test_jdk25_keys_list_as_keytool_names_them(
+    jdk25_store: Path, jdk25: Jdk, tmp_path: Path
+) -> None:
     view = ks_view(jdk25_store, PASS)
     keytool = keytool_view(jdk25, jdk25_store, PASS)
     ks_matches_keytool(view, keytool)
     assert view["ed448"]["key_size"] == 448
     assert view["pss"]["key_algorithm"] == "RSASSA-PSS"
+    # list does not decrypt PKCS12 keys, so their encoding shows where the key is at hand:
+    # in a JKS (keys opened as the store is read) converted from it.
+    assert all(e["key_encoding"] is None for e in view.values())
+    converted = tmp_path / "keys.jks"
+    ks_ok("convert", "-k", jdk25_store, "--out", converted, "--to", "jks",
+          "--srcstorepass", PASS, "--storepass", PASS)  # fmt: skip
+    in_jks = ks_view(converted, PASS)
     jvm = java_dump(jdk25, jdk25_store, "PKCS12", PASS)
     for alias in ("mldsa44", "mldsa65", "mldsa87", "mlkem768"):
-        assert view[alias]["key_encoding"] == _private_key_encoding(jvm[alias]["key"]), alias
-    assert view["p521"]["key_encoding"] is None
+        assert in_jks[alias]["key_encoding"] == _private_key_encoding(jvm[alias]["key"]), alias
+    assert in_jks["p521"]["key_encoding"] is None
 
 
 def test_jdk25_keys_survive_import_and_convert_byte_for_byte(
