@@ -409,6 +409,10 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
             ("would anything change?", "ks apply stores.toml --check"),
             ("what would change", "ks apply stores.toml --diff --check"),
             ("make it so", "ks apply stores.toml"),
+            (
+                "follow mounted certificates, reload on change",
+                "ks apply stores.toml --watch --on-change 'kill -HUP 1'",
+            ),
         ),
         description=(
             "Makes stores hold what a TOML spec says, idempotently; every store is validated "
