@@ -75,6 +75,15 @@ SECRET_KEY_ALGORITHMS = {
     "1.2.840.113549.2.12": "HmacSHA512/224",
     "1.2.840.113549.2.13": "HmacSHA512/256",
     "1.2.840.113549.3.7": "DESede",
+    # What JDK 17's PKCS12KeyStore writes (KnownOIDs), so listed after the names above: the
+    # last OID of a name is the one ks writes.
+    "1.3.14.3.2.17": "DESede",
+    "1.2.840.113549.3.4": "ARCFOUR",
+    "2.16.840.1.101.3.4.2.13": "HmacSHA3-224",
+    "2.16.840.1.101.3.4.2.14": "HmacSHA3-256",
+    "2.16.840.1.101.3.4.2.15": "HmacSHA3-384",
+    "2.16.840.1.101.3.4.2.16": "HmacSHA3-512",
+    "1.2.840.113549.1.5.12": "PBKDF2WithHmacSHA1",
     "1.3.14.3.2.7": "DES",
     "1.2.840.113549.3.2": "RC2",
     "1.2.840.113549.1.5.3": "PBEWithMD5AndDES",
