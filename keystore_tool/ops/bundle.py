@@ -39,13 +39,11 @@ class BundleResult:
 
 def build_entry(inputs: BundleInputs, alias: str) -> tuple[PrivateKeyEntry, list[str]]:
     """The key entry with its chain ordered leaf first, and what the user should be told."""
-    from keystore_tool.x509util import describe_certificate, key_matches_certificate, order_chain
+    from keystore_tool.x509util import certificate_for_key, describe_certificate, order_chain
 
     if not inputs.certificates:
         raise UsageError("--cert holds no certificate")
-    leaf = next(
-        (c for c in inputs.certificates if key_matches_certificate(inputs.private_key, c)), None
-    )
+    leaf = certificate_for_key(inputs.private_key, inputs.certificates)
     if leaf is None:
         subject = describe_certificate(inputs.certificates[0])["subject"]
         raise KeyMismatchError(
