@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo_lines, emit_json, warn_all
 from keystore_tool.cli.passwords import resolve
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
 
@@ -26,7 +26,10 @@ def command(
         list[Path] | None,
         typer.Option("--chain", help="Chain certificates (repeatable; a file may hold several)."),
     ] = None,
-    alias: Annotated[str, typer.Option("--alias", "-a", help="The entry's alias.")] = "client",
+    alias: Annotated[
+        str,
+        typer.Option("--alias", "-a", help="The entry's alias.", callback=opt.checked_alias),
+    ] = "client",
     legacy: Annotated[
         bool,
         typer.Option("--legacy", help="Encryption Java 8 before 8u301 and OpenSSL 1.x can read."),
@@ -84,4 +87,4 @@ def command(
             }
         )
         return
-    echo("\n".join(options))
+    echo_lines(options)

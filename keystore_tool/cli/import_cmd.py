@@ -9,7 +9,7 @@ import typer
 
 from keystore_tool.cli import options as opt
 from keystore_tool.cli import server_opts
-from keystore_tool.cli.output import echo, emit_json
+from keystore_tool.cli.output import echo, emit_json, warn_all
 from keystore_tool.ops.importing import import_certificates
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
 
@@ -22,7 +22,12 @@ def command(
     ] = None,
     alias: Annotated[
         str | None,
-        typer.Option("--alias", "-a", help="Alias (several certificates: A, A-2, A-3…)."),
+        typer.Option(
+            "--alias",
+            "-a",
+            help="Alias (several certificates: A, A-2, A-3…).",
+            callback=opt.checked_alias,
+        ),
     ] = None,
     replace: opt.Replace = False,
     storepass: opt.Storepass = None,
@@ -71,6 +76,7 @@ def command(
             import_certificates(target, certificates, alias=alias, replace=replace),
             None,
         )
+    warn_all(report.warnings)
     if json:
         document = report.as_json()
         if seeded is not None:

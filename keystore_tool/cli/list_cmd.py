@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json
+from keystore_tool.cli.output import echo_lines, emit_json
 from keystore_tool.cli.render import detail_lines, summary_lines
 
 
@@ -57,4 +57,4 @@ def command(
     for entry in entries:
         lines.append("")
         lines.extend(detail_lines(entry) if verbose else summary_lines(entry))
-    echo("\n".join(lines))
+    echo_lines(lines)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo_lines, emit_json, warn_all
 
 JavaOption = Annotated[
     Path | None,
@@ -45,5 +45,5 @@ def command(java: JavaOption = None, json: opt.Json = False) -> None:
     lines.append(f"Exists:      {'yes' if location.exists else 'no'}")
     if location.storetype:
         lines.append(f"Type:        {location.storetype}")
-    echo("\n".join(lines))
+    echo_lines(lines)
     warn_all(location.warnings)
