@@ -189,7 +189,9 @@ def _der_block_limit(data: bytes, start: int, label: str) -> int | None:
 
 
 def _refusal_for_key(source: str) -> FormatError:
-    return FormatError(f"{source} contains a private key, not a certificate; give it with --key")
+    from keystore_tool.errors import KeyInsteadOfCertificateError
+
+    return KeyInsteadOfCertificateError(source)
 
 
 def _refusal_for_csr(source: str) -> FormatError:
@@ -202,8 +204,8 @@ def _refusal_for_csr(source: str) -> FormatError:
 def _checked_certificate(der: bytes, source: str) -> Certificate:
     """A :class:`Certificate` whose DER cryptography accepted (parsing costs ~10 µs and
     caches the object for the fields a command reads next)."""
-    cert = Certificate(der)
     try:
+        cert = Certificate(der)
         _der.sequence_tags(der, "certificate")
         cert.x509  # noqa: B018 - parsing is the validation
     except FormatError as exc:
@@ -221,7 +223,7 @@ def _pkcs7_certificates(der: bytes, source: str) -> list[Certificate]:
         with warnings.catch_warnings():
             # openssl writes the certificate SET unsorted (BER); cryptography reads it but warns.
             warnings.filterwarnings("ignore", message="PKCS#7 certificates could not be parsed")
-            loaded = pkcs7.load_der_pkcs7_certificates(der)
+            loaded = pkcs7.load_der_pkcs7_certificates(_der.as_der(der, "PKCS#7 data"))
     except (ValueError, UnsupportedAlgorithm) as exc:
         # UnsupportedAlgorithm: a damaged ContentInfo that no longer says signedData.
         raise FormatError(f"{source}: the PKCS#7 data holds no readable certificates") from exc
@@ -233,10 +235,15 @@ def _is_pkcs7(der: bytes) -> bool:
     if _SIGNED_DATA_OID_DER not in der[:16]:
         return False  # the common case, a certificate, without parsing
     try:
-        top = _der.read(der, 0, len(der), "PKCS#7 ContentInfo")
-        if top.tag != _der.SEQUENCE:
-            return False
-        content_type = _der.read(der, top.start, top.end, "PKCS#7 content type")
+        if _der.is_ber(der):  # as Windows and NSS write a .p7b: indefinite lengths
+            if der[0] != _der.SEQUENCE:
+                return False
+            content_type = _der.read(der, 2, len(der), "PKCS#7 content type")
+        else:
+            top = _der.read(der, 0, len(der), "PKCS#7 ContentInfo")
+            if top.tag != _der.SEQUENCE:
+                return False
+            content_type = _der.read(der, top.start, top.end, "PKCS#7 content type")
         return (
             content_type.tag == _der.OID
             and _der.oid(der, content_type, "PKCS#7 content type") == _OID_PKCS7_SIGNED_DATA

@@ -46,7 +46,11 @@ def command(
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
 ) -> None:
-    """Bundle a client certificate and its private key into a PKCS12 keystore."""
+    """Bundle a certificate and its key into a PKCS12.
+
+    A client certificate and its private key (PEM or DER; PKCS#1, SEC1 or PKCS#8) become one
+    key entry a JVM can use for TLS client authentication; prints the JVM options.
+    """
     from keystore_tool.certfiles import read_certificates, read_private_key
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.bundle import BundleInputs, bundle_p12
@@ -58,8 +62,14 @@ def command(
             "the keystore needs a password: give --storepass, --storepass-env or --storepass-file"
         )
     key_password = resolve("--key-pass", key_pass, key_pass_env, key_pass_file)
+    from keystore_tool.errors import FormatError, KeyInsteadOfCertificateError
+
+    try:
+        certificates = read_certificates(read_file(cert, "certificate"), str(cert))
+    except KeyInsteadOfCertificateError as exc:
+        raise FormatError(f"{exc.message}; give the key with --key") from exc
     inputs = BundleInputs(
-        certificates=read_certificates(read_file(cert, "certificate"), str(cert)),
+        certificates=certificates,
         private_key=read_private_key(read_file(key, "key"), str(key), key_password),
         chain=[
             c
@@ -72,6 +82,7 @@ def command(
         out,
         password,
         alias=alias,
+        chain_name="--chain",
         profile="legacy" if legacy else "default",
         lock_timeout=lock_timeout,
     )

@@ -10,6 +10,7 @@ one line on the screen and says what it seems to say. JSON output is exact (json
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -40,15 +41,30 @@ def emit_json(document: Any) -> None:
     sys.stdout.write("\n")
 
 
+def _shown(text: str, stream: Any) -> str:
+    """:func:`printable`, except for the colour codes :func:`styled` writes on a terminal that
+    takes colour (those exact codes only: nothing a field could use to move or clear)."""
+    if "\x1b" not in text or not colour_on(stream):
+        return printable(text)
+    pieces: list[str] = []
+    position = 0
+    for match in _OWN_STYLES.finditer(text):
+        pieces.append(printable(text[position : match.start()]))
+        pieces.append(match.group())
+        position = match.end()
+    pieces.append(printable(text[position:]))
+    return "".join(pieces)
+
+
 def echo(text: str = "") -> None:
     """One line of human output on stdout (a line break inside it is shown escaped)."""
-    sys.stdout.write(printable(text))
+    sys.stdout.write(_shown(text, sys.stdout))
     sys.stdout.write("\n")
 
 
 def echo_lines(lines: Iterable[str]) -> None:
     """Each of ``lines`` as exactly one line."""
-    sys.stdout.write("".join(printable(line) + "\n" for line in lines))
+    sys.stdout.write("".join(_shown(line, sys.stdout) + "\n" for line in lines))
 
 
 def write_raw(text: str) -> None:
@@ -57,7 +73,7 @@ def write_raw(text: str) -> None:
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"ks: warning: {printable(message)}\n")
+    sys.stderr.write(f"{styled('ks: warning:', 'warn', sys.stderr)} {printable(message)}\n")
 
 
 def warn_all(messages: Iterable[str]) -> None:
@@ -75,3 +91,53 @@ def note(message: str) -> None:
 def error_line(message: str) -> str:
     """The one line ``ks: error: …`` of a failure, whatever the message holds."""
     return f"ks: error: {printable(message)}\n"
+
+
+# -- For people at a terminal (issue 16): colour and aligned columns only on a terminal, plain
+# text through a pipe or in a log; NO_COLOR (https://no-color.org) and --no-color turn colour off.
+
+_STYLES = {"ok": "32", "bad": "1;31", "warn": "33", "head": "1", "dim": "2"}
+_OWN_STYLES = re.compile(
+    "\x1b\\[(?:" + "|".join(re.escape(code) for code in [*_STYLES.values(), "0"]) + ")m"
+)
+
+
+def colour_on(stream: Any = None) -> bool:
+    """Whether ``stream`` (stdout by default) takes ANSI colour."""
+    stream = sys.stdout if stream is None else stream
+    if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def styled(text: str, style: str, stream: Any = None) -> str:
+    """``text`` in ``style`` (ok, bad, warn, head, dim) when ``stream`` takes colour."""
+    if not text or not colour_on(stream):
+        return text
+    return f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
+
+
+def on_terminal(stream: Any = None) -> bool:
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def aligned(rows: list[list[str]], *, header: list[str] | None = None) -> list[str]:
+    """Rows as columns padded to their widest cell (the last column is not padded)."""
+    table = ([header] if header else []) + rows
+    if not table:
+        return []
+    widths = [max(len(row[i]) for row in table if i < len(row)) for i in range(len(table[0]))]
+    lines = []
+    for index, row in enumerate(table):
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + row[-1:]
+        line = "  ".join(cells).rstrip()
+        lines.append(styled(line, "head") if header and index == 0 else line)
+    return lines
+
+
+def count(number: int) -> str:
+    """4998 as 4,998."""
+    return f"{number:,}"
