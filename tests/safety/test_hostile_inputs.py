@@ -13,9 +13,11 @@ import pytest
 
 from tests.safety.hostile import HOSTILE, MAX_RSS_BYTES, MAX_SECONDS, Hostile, measure
 
-# CPU time itself grows by about a quarter when eight jobs share two CPUs (caches, SMT): the
-# two heaviest inputs take 1.8 s here with the machine to themselves and 2.3 s when shared.
-_SHARED_MACHINE = 1.25
+# CPU time itself grows when eight jobs share two CPUs (caches, SMT): the two heaviest inputs
+# (20,000 certificates imported, 10,000 PEM keys) measured 2.3 to 3.5 s of CPU on the same
+# input as the load changed, at 9 to 12 s of wall time. The allowance keeps this test about
+# linear work (before the fix these took 118 to 375 s); `make hostile` prints the figures.
+_SHARED_MACHINE = 2.0
 
 
 @pytest.fixture(scope="module")
