@@ -128,3 +128,17 @@ def ks_matches_keytool(view: dict[str, dict[str, Any]], keytool: dict[str, dict[
         assert view[alias]["key_algorithm"] == theirs["key_algorithm"], alias
         if theirs["key_size"] is not None:
             assert view[alias]["key_size"] == theirs["key_size"], alias
+
+
+def openssl_chain(openssl: str, path: Path, password: str) -> list[str]:
+    """The SHA-256 of every certificate ``openssl pkcs12`` finds, in file order (``-legacy``:
+    a rewrite keeps a legacy-encrypted store legacy, e.g. RC2-40 certificates)."""
+    from tests.conftest import run
+
+    pem = run([openssl, "pkcs12", "-legacy", "-in", str(path), "-passin", f"pass:{password}",
+               "-nokeys"]).stdout  # fmt: skip
+    found = []
+    for block in re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", pem, re.S):
+        out = run([openssl, "x509", "-noout", "-fingerprint", "-sha256"], input=block).stdout
+        found.append(hexfp(out.strip().split("=", 1)[1]))
+    return found
