@@ -35,15 +35,23 @@ def command(
         typer.Option(
             "--on-change",
             metavar="CMD",
-            help="With --watch: run CMD (sh -c) after a store was rewritten.",
+            help="With --watch: run CMD (sh -c) when stores were rewritten, named in $KS_CHANGED_STORES.",
         ),
     ] = None,
     interval: Annotated[
-        float, typer.Option("--interval", help="With --watch: seconds between polls.", min=0.05)
+        float,
+        typer.Option(
+            "--interval", metavar="SECONDS", help="With --watch: seconds between polls.", min=0.05
+        ),
     ] = 0.5,
     debounce: Annotated[
         float,
-        typer.Option("--debounce", help="With --watch: seconds the inputs must be quiet.", min=0),
+        typer.Option(
+            "--debounce",
+            metavar="SECONDS",
+            help="With --watch: seconds the inputs must be quiet.",
+            min=0,
+        ),
     ] = 1.0,
 ) -> int:
     """Make stores hold what a TOML spec says (idempotent)."""
