@@ -10,16 +10,19 @@ from typing import Any
 
 
 def emit_json(document: Any) -> None:
+    clear_progress()
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
     sys.stdout.write("\n")
 
 
 def echo(text: str = "") -> None:
+    clear_progress()
     sys.stdout.write(text)
     sys.stdout.write("\n")
 
 
 def warn(message: str) -> None:
+    clear_progress()
     sys.stderr.write(f"{styled('ks: warning:', 'warn', sys.stderr)} {message}\n")
 
 
@@ -30,6 +33,7 @@ def warn_all(messages: Iterable[str]) -> None:
 
 def note(message: str) -> None:
     """Progress or advice that is not the command's result (stderr, so --json stays clean)."""
+    clear_progress()
     sys.stderr.write(f"{message}\n")
 
 
@@ -78,3 +82,52 @@ def aligned(rows: list[list[str]], *, header: list[str] | None = None) -> list[s
 def count(number: int) -> str:
     """4998 as 4,998."""
     return f"{number:,}"
+
+
+# -- A progress line on a terminal: an operation that takes over two seconds (a big store, a
+# lock held by another ks) says it is still at work, on stderr, and the line is wiped before
+# anything else is printed. Never through a pipe or in a log.
+
+_progress: dict[str, Any] = {}
+
+
+def start_progress(label: str, after: float = 2.0) -> None:
+    """Show ``ks: LABEL... (Ns)`` on stderr from ``after`` seconds on, if stderr is a terminal.
+    Called once the passwords are read, so it never writes over a prompt."""
+    if _progress or not on_terminal(sys.stderr):
+        return
+    import threading
+    import time
+
+    started = time.monotonic()
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def tick() -> None:
+        if stop.wait(after):
+            return
+        while True:
+            with lock:
+                if stop.is_set():
+                    return
+                elapsed = int(time.monotonic() - started)
+                sys.stderr.write(f"\r\x1b[Kks: {label}... ({elapsed} s)")
+                sys.stderr.flush()
+                _progress["shown"] = True
+            if stop.wait(1.0):
+                return
+
+    _progress.update(stop=stop, lock=lock, shown=False)
+    threading.Thread(target=tick, daemon=True).start()
+
+
+def clear_progress() -> None:
+    """Stop the progress line and wipe it, so the next line starts clean."""
+    if not _progress:
+        return
+    with _progress["lock"]:
+        _progress["stop"].set()
+        if _progress["shown"]:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            _progress["shown"] = False
