@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo, echo_lines, emit_json, warn_all
 
 if TYPE_CHECKING:
     from keystore_tool.jdks import HostRoots
@@ -81,7 +81,7 @@ def command(
     lines.append(f"Exists:      {'yes' if location.exists else 'no'}")
     if location.storetype:
         lines.append(f"Type:        {location.storetype}")
-    echo("\n".join(lines))
+    echo_lines(lines)
     warn_all(location.warnings)
 
 
@@ -95,7 +95,8 @@ def roots(search: list[Path] | None, search_only: bool) -> HostRoots:
 
 
 def _all(host_roots: HostRoots, json: bool) -> None:
-    from keystore_tool.ops.where import survey_host
+    from keystore_tool.cli.output import warn
+    from keystore_tool.ops.where import DEBIAN_MANAGED, DEBIAN_REMEDY, survey_host
 
     survey = survey_host(roots=host_roots)
     if json:
@@ -122,5 +123,16 @@ def _all(host_roots: HostRoots, json: bool) -> None:
         ]
         if item.health.detail and not item.health.ok:
             lines.append(f"  Problem:     {item.health.detail}")
-        echo("\n".join(lines))
-        warn_all(f"{item.runtime.home}: {w}" for w in item.location.warnings)
+        echo_lines(lines)
+        # The OS store's advice is said once below, not once per runtime reading it.
+        warn_all(
+            f"{item.runtime.home}: {w}"
+            for w in item.location.warnings
+            if not (item.os_store and str(DEBIAN_MANAGED) in w)
+        )
+    readers = [i for i in survey.runtimes if i.os_store]
+    if readers:
+        warn(
+            f"{len(readers)} runtime(s) read {DEBIAN_MANAGED}, which update-ca-certificates "
+            f"rebuilds (dropping manual changes); {DEBIAN_REMEDY}"
+        )

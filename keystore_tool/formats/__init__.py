@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from keystore_tool.password import Password
 
 Profile = Literal["default", "legacy"]
+MacScheme = Literal["hmac", "pbmac1"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class LoadOptions:
 
     # keytool's -keypass: the password of JKS/JCEKS key entries that have their own.
     entry_password: Password | None = None
+    # Key-derivation rounds the file may ask for (see formats._limits); None: the default,
+    # about one to two seconds of work. Raise it for a store of many strongly protected keys.
+    max_kdf_work: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class DumpOptions:
     entry_password: Password | None = None
     iterations: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    # PKCS12's integrity check: "hmac" (RFC 7292, what every reader takes) or "pbmac1" (RFC
+    # 9579, which only JDK 26+ and OpenSSL 3.4+ read); iterations as the profile's MAC's.
+    mac_scheme: MacScheme = "hmac"
 
 
 @dataclass(frozen=True)
