@@ -29,7 +29,7 @@ def command(
     alias: Annotated[str, typer.Option("--alias", "-a", help="The entry's alias.")] = "client",
     legacy: Annotated[
         bool,
-        typer.Option("--legacy", help="Encryption Java 8 before 8u301 and OpenSSL 1.x can read."),
+        typer.Option("--legacy", help="The same as --target jdk8 (Java 8 before 8u301)."),
     ] = False,
     show_password: Annotated[
         bool, typer.Option("--show-password", help="Print the real password in the JVM options.")
@@ -41,6 +41,7 @@ def command(
     storepass_env: opt.StorepassEnv = None,
     storepass_file: opt.StorepassFile = None,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    runtime_targets: opt.Target = None,
     json: opt.Json = False,
 ) -> None:
     """Bundle a client certificate and its private key into a PKCS12 keystore."""
@@ -49,6 +50,7 @@ def command(
     from keystore_tool.ops.bundle import BundleInputs, bundle_p12
     from keystore_tool.x509util import describe_entry
 
+    targets = opt.runtime_targets(runtime_targets, legacy=legacy)
     password = opt.write_store_password(storepass, storepass_env, storepass_file)
     if password is None:
         raise UsageError(
@@ -69,7 +71,7 @@ def command(
         out,
         password,
         alias=alias,
-        profile="legacy" if legacy else "default",
+        targets=targets,
         lock_timeout=lock_timeout,
     )
     warn_all(result.warnings)

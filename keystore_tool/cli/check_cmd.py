@@ -32,17 +32,24 @@ def command(
     storepass: opt.Storepass = None,
     storepass_env: opt.StorepassEnv = None,
     storepass_file: opt.StorepassFile = None,
+    runtime_targets: opt.Target = None,
     json: opt.Json = False,
 ) -> int:
     """Report certificates that have expired or expire soon (every certificate of every chain)."""
     from keystore_tool.errors import UsageError
-    from keystore_tool.ops.check import check_stores, parse_duration, prometheus_text
+    from keystore_tool.ops.check import (
+        check_stores,
+        check_targets,
+        parse_duration,
+        prometheus_text,
+    )
     from keystore_tool.storage import load_store
 
     if output_format not in ("text", "prometheus"):
         raise UsageError(f"--format {output_format} is unknown; choose text or prometheus")
     if json and output_format != "text":
         raise UsageError("--json and --format prometheus conflict; choose one")
+    targets = opt.runtime_targets(runtime_targets)
     window = parse_duration(expires_within)
     password = opt.store_password(storepass, storepass_env, storepass_file)
     stores = []
@@ -51,6 +58,10 @@ def command(
         warn_all(loaded.warnings)
         stores.append((str(path), loaded))
     report = check_stores(stores, window)
+    if targets:
+        text = password.reveal() if password is not None else None
+        for path_text, loaded in stores:
+            check_targets(report, path_text, loaded, text, targets)
     if output_format == "prometheus":
         typer.echo(prometheus_text(report), nl=False)
         return 0
@@ -68,6 +79,9 @@ def command(
             f"{f' (chain #{cert.position + 1})' if cert.position else ''} {cert.subject}: "
             f"{when} ({cert.not_after:%Y-%m-%d %H:%M:%S} UTC)"
         )
+    for status in report.unloadable:
+        codes = ", ".join(p.code for p in status.problems)
+        lines.append(f"UNLOADABLE: {status.store} in {status.target}: {codes}")
     total = len(report.certificates)
     lines.append(
         f"{total} certificate{'s' if total != 1 else ''} checked in {len(stores)} "

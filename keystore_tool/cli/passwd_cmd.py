@@ -50,12 +50,14 @@ def command(
         Path | None, typer.Option("--new-entry-pass-file", metavar="PATH")
     ] = None,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    runtime_targets: opt.Target = None,
     json: opt.Json = False,
 ) -> None:
     """Change a store's password (and its JKS/JCEKS key passwords), or remove it."""
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.passwd import change_password
 
+    targets = opt.runtime_targets(runtime_targets)
     new = resolve(
         "--new-storepass",
         new_storepass,
@@ -79,6 +81,7 @@ def command(
             "--new-entry-pass", new_entry_pass, new_entry_pass_env, new_entry_pass_file
         ),
         lock_timeout=lock_timeout,
+        targets=targets,
     )
     warn_all(result.warnings)
     if json:

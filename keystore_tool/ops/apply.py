@@ -18,7 +18,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keystore_tool.errors import ConflictError, KsError, UsageError
 from keystore_tool.formats import StoreFormat, detect, format_for_new_file
@@ -32,6 +32,9 @@ from keystore_tool.model import (
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, check_storetype, read_file
 
+if TYPE_CHECKING:
+    from keystore_tool.compat import Target
+
 EXIT_WOULD_CHANGE = 10
 
 _STORE_KEYS = {
@@ -44,6 +47,7 @@ _STORE_KEYS = {
     "prune",
     "certificates",
     "keys",
+    "target",
 }
 _CERT_KEYS = {"alias", "file", "dir", "server", "sha256", "default_cas", "java"}
 _KEY_KEYS = {"alias", "cert", "key", "chain", "key_password"}
@@ -121,6 +125,7 @@ class StoreSpec:
     prune: bool = False
     certificates: tuple[CertificateSource, ...] = ()
     keys: tuple[KeySource, ...] = ()
+    targets: tuple[Target, ...] = ()  # target = "jdk11.0.9,openssl3.0": who must load it
 
 
 @dataclass(frozen=True)
@@ -256,6 +261,7 @@ def parse_spec(text: str, path: Path) -> Spec:
             _key_source(item, f"{where}.keys[{i}]", base, allow_literal)
             for i, item in enumerate(_list(table, "keys", where), start=1)
         )
+        targets = _targets(table, where)
         stores.append(
             StoreSpec(
                 where=f"{where} ({location})",
@@ -268,9 +274,26 @@ def parse_spec(text: str, path: Path) -> Spec:
                 prune=prune,
                 certificates=certificates,
                 keys=keys,
+                targets=targets,
             )
         )
     return Spec(path, tuple(stores))
+
+
+def _targets(table: dict[str, Any], where: str) -> tuple[Target, ...]:
+    """``target = "jdk17,openssl3.0"`` (or a list of such strings)."""
+    from keystore_tool.compat import parse_targets
+
+    raw = table.get("target")
+    if raw is None:
+        return ()
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise _fail(where, "'target' is a string such as \"jdk11.0.9,openssl3.0\"")
+    try:
+        return parse_targets(values)
+    except UsageError as exc:
+        raise _fail(where, exc.message) from exc
 
 
 def _list(table: dict[str, Any], key: str, where: str) -> list[Any]:
@@ -745,7 +768,12 @@ def _check_writable(fmt: StoreFormat, wanted: WantedStore, model: Keystore) -> N
         raise UsageError(
             f"a {fmt.name.upper()} store needs a password; give password = {{ env = … }}"
         )
-    fmt.dump(model, wanted.password, DumpOptions(iterations=1))
+    from keystore_tool.compat import target_options
+
+    options = target_options(
+        wanted.spec.targets, model, fmt.name, wanted.password, DumpOptions(iterations=1)
+    )
+    fmt.dump(model, wanted.password, options)
 
 
 def apply_spec(
@@ -807,6 +835,7 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
             create_as=fmt,
             storetype=spec.storetype,
             lock_timeout=lock_timeout,
+            targets=spec.targets,
         )
         # What happened under the lock is the truth (another writer may have been first).
         diff.added, diff.replaced, diff.removed = fresh.added, fresh.replaced, fresh.removed

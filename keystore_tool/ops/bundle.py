@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keystore_tool.errors import KeyMismatchError, UsageError
 from keystore_tool.formats import DumpOptions, Profile, get_format
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, write_new_file
+
+if TYPE_CHECKING:
+    from keystore_tool.compat import Target
 
 
 @dataclass(frozen=True)
@@ -91,11 +96,17 @@ def bundle_p12(
     *,
     alias: str = "client",
     profile: Profile = "default",
+    targets: Sequence[Target] = (),
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> BundleResult:
+    """``targets``: the runtimes that must load the file (the strongest protection they all
+    read; refused before writing when there is none)."""
+    from keystore_tool.compat import target_options
+
     entry, warnings = build_entry(inputs, alias)
     keystore = Keystore([entry], storetype="pkcs12")
-    data = get_format("pkcs12").dump(keystore, password, DumpOptions(profile=profile))
+    options = target_options(targets, keystore, "pkcs12", password, DumpOptions(profile=profile))
+    data = get_format("pkcs12").dump(keystore, password, options)
     absolute = str(Path(os.path.abspath(os.fspath(out))))
     write_new_file(absolute, data, holds_private_key=True, lock_timeout=lock_timeout)
     return BundleResult(absolute, alias, entry, warnings)
