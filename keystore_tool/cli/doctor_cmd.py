@@ -34,8 +34,7 @@ def command(
     target: opt.Target = None,
     json: opt.Json = False,
 ) -> int:
-    """Find what makes Java reject or ignore entries of a store, and predict which runtimes
-    load it (--target)."""
+    """Find what makes Java reject or ignore a store's entries, and which runtimes load it."""
     from keystore_tool.ops.doctor import diagnose, target_version
 
     # No password prompt: doctor reads the store as a JVM given no password would.

@@ -99,8 +99,9 @@ def bundle_p12(
     targets: Sequence[Target] = (),
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> BundleResult:
-    """``targets``: the runtimes that must load the file (the strongest protection they all
-    read; refused before writing when there is none)."""
+    """Writes a PKCS12 keystore holding one key entry made of inputs to out, whole and atomically;
+    ``targets``: the runtimes that must load it (the strongest protection they all read, or
+    refused before writing when there is none)."""
     from keystore_tool.compat import target_options
 
     entry, warnings = build_entry(inputs, alias)
