@@ -517,3 +517,19 @@ def target_options(
     text = password.reveal() if password is not None else None
     protection = choose_protection(targets, keystore, storetype, text)
     return replace(base, protection=protection)
+
+
+def protection_satisfies(
+    keystore: Keystore, targets: Sequence[Target], password: Password | None
+) -> bool:
+    """Whether ``keystore`` as read already has the protection ``targets`` call for with
+    ``password`` (so that a rewrite would change nothing); raises :class:`TargetError` when
+    no protection satisfies them."""
+    text = password.reveal() if password is not None else None
+    chosen = choose_protection(targets, keystore, keystore.storetype or "pkcs12", text)
+    info = keystore.read_info
+    if chosen is None or info is None:
+        return True
+    if info.passwordless:
+        return chosen == PASSWORDLESS
+    return info.kept_protection() == chosen

@@ -533,6 +533,7 @@ class StoreDiff:
     removed: list[tuple[str, str]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     password_changed: bool = False
+    protection_changed: bool = False  # the store's protection is not what its targets read
     mode: tuple[int, int] | None = None  # (now, wanted)
     owner: tuple[str, str] | None = None
     written: bool = False
@@ -541,7 +542,7 @@ class StoreDiff:
     @property
     def content_changed(self) -> bool:
         return bool(self.created or self.added or self.replaced or self.removed) or (
-            self.password_changed
+            self.password_changed or self.protection_changed
         )
 
     @property
@@ -562,6 +563,7 @@ class StoreDiff:
             "removed": items(self.removed),
             "unchanged": self.unchanged,
             "password_changed": self.password_changed,
+            "protection_changed": self.protection_changed,
             "mode": None
             if self.mode is None
             else {"from": f"{self.mode[0]:04o}", "to": f"{self.mode[1]:04o}"},
@@ -755,8 +757,19 @@ def _diff_for(
     plan(model, wanted, diff)
     if keystore is not None and opened != wanted.password:
         diff.password_changed = True
+    diff.protection_changed = _protection_changes(keystore, wanted)
     diff.warnings.extend(wanted.warnings)
     return diff, model
+
+
+def _protection_changes(keystore: Keystore | None, wanted: WantedStore) -> bool:
+    """An existing store whose protection is not what the spec's targets call for is
+    rewritten even when its entries are right."""
+    from keystore_tool.compat import protection_satisfies
+
+    if keystore is None or not wanted.spec.targets:
+        return False
+    return not protection_satisfies(keystore, wanted.spec.targets, wanted.password)
 
 
 def _check_writable(fmt: StoreFormat, wanted: WantedStore, model: Keystore) -> None:
@@ -824,6 +837,7 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
             fresh = StoreDiff(diff.keystore, storetype=keystore.storetype or diff.storetype)
             plan(keystore, wanted, fresh)
             fresh.password_changed = opened != wanted.password
+            fresh.protection_changed = _protection_changes(keystore, wanted)
             return fresh, fresh.content_changed
 
         fmt = format_for_new_file(str(spec.path), spec.storetype)
@@ -840,6 +854,7 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
         # What happened under the lock is the truth (another writer may have been first).
         diff.added, diff.replaced, diff.removed = fresh.added, fresh.replaced, fresh.removed
         diff.unchanged, diff.password_changed = fresh.unchanged, fresh.password_changed
+        diff.protection_changed = fresh.protection_changed
         diff.created = outcome.created
         diff.written = outcome.written
     if spec.mode is not None or spec.owner is not None:

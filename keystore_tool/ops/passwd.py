@@ -127,6 +127,8 @@ def change_password(
     location = os.fspath(path)
     result = PasswdResult(location, "unknown", False)
 
+    from keystore_tool.compat import protection_satisfies
+
     def change(keystore: Keystore, opened_with: Password | None) -> tuple[None, bool]:
         fmt = keystore.storetype or "unknown"
         result.storetype = fmt
@@ -157,7 +159,7 @@ def change_password(
         new_key_password = (new_entry or new) if java else None
         same = opened_with == new and (not keys or old_key_password == new_key_password)
         if same and targets:
-            same = _satisfies(keystore, targets, new)
+            same = protection_satisfies(keystore, targets, new)
         if same:
             result.warnings.clear()
             return None, False
@@ -176,18 +178,3 @@ def change_password(
         targets=targets,
     )
     return result
-
-
-def _satisfies(keystore: Keystore, targets: Sequence[Target], password: Password | None) -> bool:
-    """Whether the store already has the protection ``targets`` call for (so an unchanged
-    password needs no rewrite)."""
-    from keystore_tool.compat import choose_protection
-
-    text = password.reveal() if password is not None else None
-    chosen = choose_protection(targets, keystore, keystore.storetype or "pkcs12", text)
-    info = keystore.read_info
-    if chosen is None or info is None:
-        return True
-    if info.passwordless:
-        return chosen.mac == "none" and chosen.cert_pbe == "none"
-    return info.kept_protection() == chosen

@@ -44,10 +44,12 @@ SEVERAL = (
     "openssl1.1,openssl3.0,openssl4.0,jdk17",
     ",".join(RUNTIMES),
 )
-WRITERS = ("import", "bundle-p12", "genkeypair", "convert", "passwd")
-WRITER_CASES = [(w, t) for w in WRITERS for t in RUNTIMES] + [
-    (w, t) for w in ("import", "bundle-p12", "convert") for t in SEVERAL
-]
+WRITERS = ("import", "bundle-p12", "genkeypair", "convert", "passwd")  # and apply, below
+WRITER_CASES = (
+    [(w, t) for w in WRITERS for t in RUNTIMES]
+    + [(w, t) for w in ("import", "bundle-p12", "convert", "apply") for t in SEVERAL]
+    + [("apply-retarget", "jdk11.0.9,openssl3.0")]
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,33 @@ def _write(writer: str, targets: str, tmp: Path, sources: dict[str, Store]) -> O
         source = sources["keytool17-jks"].path
         args = ["convert", "-k", source, "--srcstorepass", PASSWORD, "--out", out, *pw]
         keys, trusted = 1, 1
+    elif writer.startswith("apply"):
+        spec = tmp / f"{name}.toml"
+        env = {"KS_MATRIX_PW": PASSWORD}
+
+        def spec_for(target_line: str) -> Path:
+            spec.write_text(
+                f'[[store]]\npath = "{out}"\npassword = {{ env = "KS_MATRIX_PW" }}\n'
+                f'{target_line}[[store.certificates]]\nalias = "ca"\nfile = "{pair_cert}"\n'
+                f'[[store.keys]]\nalias = "server"\ncert = "{pair_cert}"\nkey = "{pair_key}"\n',
+                encoding="utf-8",
+            )
+            return spec
+
+        if writer == "apply-retarget":
+            # made without a target, then the spec names one: the entries are right but the
+            # protection is not, so apply rewrites it once, and then leaves it alone
+            ks_ok("apply", spec_for(""), env=env)
+            wanted = spec_for(f'target = "{targets}"\n')
+            assert ks("apply", wanted, "--check", env=env).returncode == 10
+            first = ks_json("apply", wanted, env=env)
+            assert first["stores"][0]["protection_changed"] is True
+            again = ks_json("apply", wanted, env=env)
+            assert again["changed"] is False
+        else:
+            ks_ok("apply", spec_for(f'target = "{targets}"\n'), env=env)
+        stored = Store(name, out, "PKCS12", PASSWORD)
+        return Output(stored, tuple(targets.split(",")), 1, 1)
     else:
         shutil.copyfile(sources["keytool17-default"].path, out)
         args = ["passwd", "-k", out, *pw, "--new-storepass", PASSWORD]
@@ -136,10 +165,28 @@ def _markdown(matrix: Matrix) -> str:
         cells = []
         for runtime in RUNTIMES:
             verdict = matrix.verdicts[store.name][runtime]
-            text = "loads" if verdict.loads else verdict.summary().replace("|", "/")[:90]
-            cells.append(text)
+            cells.append("loads" if verdict.loads else _short(verdict.summary()))
         lines.append(f"| {store.name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+# The runtime's own words, cut to the phrase that says why (the table goes into the README).
+_PHRASES = (
+    "HmacPBESHA256 not available",
+    "Password is not ASCII",
+    "KeyFactory not available",
+    "keystore password was incorrect",
+    "Invalid password or PKCS12 data",
+    "Could not deserialize key data",
+    "not a PKCS12 file",
+    "inner_evp_generic_fetch:unsupported",
+    "OSSL_DECODER_from_bio:unsupported",
+)
+
+
+def _short(summary: str) -> str:
+    found = [p for p in _PHRASES if p in summary]
+    return "no: " + " / ".join(f"'{p}'" for p in found) if found else summary[:60]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -256,9 +303,18 @@ def test_an_unknown_target_is_a_usage_error_listing_the_forms(tmp_path: Path) ->
 
 def test_doctor_json_lists_each_target_in_the_order_given(matrix: Matrix) -> None:
     store = next(s for s in matrix.variants if s.name == "keytool17-legacy")
-    document = ks_json(
-        "doctor", "-k", store.path, "--storepass", PASSWORD, "--target", "openssl3.0,jdk11.0.9"
+    proc = ks(
+        "doctor",
+        "-k",
+        store.path,
+        "--storepass",
+        PASSWORD,
+        "--target",
+        "openssl3.0,jdk11.0.9",
+        "--json",
     )
+    assert proc.returncode == 1, proc.stderr  # one target does not load it
+    document = json.loads(proc.stdout)
     assert [t["target"] for t in document["targets"]] == ["openssl3.0", "jdk11.0.9"]
     failing, passing = document["targets"]
     assert not failing["loads"] and passing == {
@@ -269,6 +325,23 @@ def test_doctor_json_lists_each_target_in_the_order_given(matrix: Matrix) -> Non
     (problem,) = failing["problems"]
     assert problem["code"] == "encryption-unreadable"
     assert "--target openssl3.0" in problem["message"]
+
+
+def test_check_reports_per_store_and_target_what_the_runtimes_do(matrix: Matrix) -> None:
+    stores = [s for s in matrix.variants if s.password == PASSWORD]
+    args: list[str | Path] = ["check", "--storepass", PASSWORD, "--target", ",".join(RUNTIMES)]
+    for store in stores:
+        args += ["-k", store.path]
+    proc = ks(*args, "--json")
+    assert proc.returncode == 12, proc.stderr  # some runtime will not load some store
+    document = json.loads(proc.stdout)
+    by_path = {str(s.path): s.name for s in stores}
+    seen = {(by_path[t["keystore"]], t["target"]): t["loads"] for t in document["targets"]}
+    assert seen == {(s.name, r): matrix.verdicts[s.name][r].loads for s in stores for r in RUNTIMES}
+    gauges = ks(*args, "--format", "prometheus").stdout
+    legacy = next(s for s in stores if s.name == "keytool17-legacy")
+    assert f'ks_keystore_target_loads{{keystore="{legacy.path}",target="openssl3.0"}} 0' in gauges
+    assert f'ks_keystore_target_loads{{keystore="{legacy.path}",target="jdk11.0.9"}} 1' in gauges
 
 
 def _self_signed_pem(key_out: Path | None = None) -> bytes:
