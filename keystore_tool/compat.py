@@ -180,6 +180,13 @@ JDK_TABLE: tuple[Rule, ...] = (
         "measured here: a PKCS12 whose password is 'pässwörd€' fails on 11.0.9, 11.0.13, 17 and "
         "21 ('getSecretKey failed: Password is not ASCII') and loads on 25",
     ),
+    Rule(
+        "password:none",
+        _JDK8,
+        "measured here: keytool 17's password-less store loads with no password and with the "
+        "empty one alike on 11.0.9, 21.0.8 and 25 (an encrypted store loaded with no password "
+        "shows no trusted certificate and no key)",
+    ),
     Rule("entry:secret-key", _JDK8, "PKCS12 secret bags since JDK 8 (JDK-8005408)"),
     Rule("key:RSA", _JDK8, "SunRsaSign provider, in every JDK"),
     Rule("key:RSASSA-PSS", (11, 0), "JDK-8146293 (JDK 11): RSASSA-PSS keys"),

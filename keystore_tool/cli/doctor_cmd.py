@@ -34,7 +34,7 @@ def command(
     target: opt.Target = None,
     json: opt.Json = False,
 ) -> int:
-    """Find what makes Java (or a --target runtime) reject a store."""
+    """Find what makes Java or a --target runtime reject a store."""
     from keystore_tool.ops.doctor import diagnose, target_version
 
     # No password prompt: doctor reads the store as a JVM given no password would.
