@@ -430,7 +430,7 @@ def predict(target: Target, keystore: Keystore, password: str | None) -> list[Pr
 
 _Choice = TypeVar("_Choice", bound=str)
 
-# Strongest first. PBMAC1 joins MAC_ORDER once the writer can produce it (WRITABLE_MACS).
+# Strongest first: PBMAC1 (PBKDF2-keyed HMAC-SHA256) before the PKCS#12-KDF-keyed HMACs.
 KEY_PBE_ORDER: tuple[Pbe, ...] = ("pbes2-aes256", "pbe-3des")
 CERT_PBE_ORDER: tuple[Pbe, ...] = ("pbes2-aes256", "pbe-3des", "pbe-rc2-40", "none")
 MAC_ORDER: tuple[Mac, ...] = tuple(

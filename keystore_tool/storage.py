@@ -329,3 +329,23 @@ def save_store(
     fmt = get_format(name) if name else format_for_new_file(os.fspath(path), None)
     data = fmt.dump(keystore, password, options)
     write_new_file(path, data, holds_private_key=keystore.holds_keys(), lock_timeout=lock_timeout)
+
+
+def remove_store(path: str | os.PathLike[str], lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> bool:
+    """Deletes a store under its lock (a writer holding it finishes first); True when a file
+    was removed, False when there was none. A store reached through a symlink loses only the
+    link: the file it points to (perhaps one the system manages) stays."""
+    with StoreUpdate(path, lock_timeout) as update:
+        if update.current is None:
+            return False
+        target = update.requested
+        _refuse_read_only(target.parent, "directory")
+        try:
+            os.unlink(target)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise _write_error(exc, target.parent) from exc
+        _fsync_directory(target.parent)
+        update.written = True
+        return True

@@ -115,6 +115,8 @@ def _trust_store() -> Keystore:
         ("jdk8", Protection("pbe-3des", "pbe-3des", "hmac-sha1")),
         ("jdk11.0.9,openssl3.0", Protection("pbe-3des", "pbe-3des", "hmac-sha1")),
         ("jdk8u301,openssl1.1", Protection("pbes2-aes256", "pbes2-aes256", "hmac-sha256")),
+        ("jdk26,openssl3.4", Protection("pbes2-aes256", "pbes2-aes256", "pbmac1")),
+        ("jdk26,jdk25", Protection("pbes2-aes256", "pbes2-aes256", "hmac-sha256")),
     ],
 )
 def test_the_writer_takes_the_strongest_choice_every_target_reads(

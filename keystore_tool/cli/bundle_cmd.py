@@ -61,8 +61,14 @@ def command(
             "the keystore needs a password: give --storepass, --storepass-env or --storepass-file"
         )
     key_password = resolve("--key-pass", key_pass, key_pass_env, key_pass_file)
+    from keystore_tool.errors import FormatError, KeyInsteadOfCertificateError
+
+    try:
+        certificates = read_certificates(read_file(cert, "certificate"), str(cert))
+    except KeyInsteadOfCertificateError as exc:
+        raise FormatError(f"{exc.message}; give the key with --key") from exc
     inputs = BundleInputs(
-        certificates=read_certificates(read_file(cert, "certificate"), str(cert)),
+        certificates=certificates,
         private_key=read_private_key(read_file(key, "key"), str(key), key_password),
         chain=[
             c
@@ -76,6 +82,7 @@ def command(
         password,
         alias=alias,
         targets=targets,
+        chain_name="--chain",
         lock_timeout=lock_timeout,
     )
     warn_all(result.warnings)

@@ -417,10 +417,16 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
             ("would anything change?", "ks apply stores.toml --check"),
             ("what would change", "ks apply stores.toml --diff --check"),
             ("make it so", "ks apply stores.toml"),
+            (
+                "follow mounted certificates, reload on change",
+                "ks apply stores.toml --watch --on-change 'kill -HUP 1'",
+            ),
         ),
         description=(
             "Makes stores hold what a TOML spec says, idempotently; every store is validated "
-            "before any is written. The spec format is in the README.",
+            "before any is written. The spec format is in the README. A store's warnings (such "
+            "as a key whose `chain` is incomplete) are printed when that store changes, not on "
+            "every unchanged run; `-v` repeats them.",
         ),
         json='{"spec": PATH, "check": bool, "changed": bool, "stores": [{"keystore", "storetype", "changed", "created", "added", "replaced", "removed", "unchanged", "password_changed", "mode", "owner", "written"}]}',
         exit_codes=((10, "with `--check`: something would change"),),

@@ -29,7 +29,8 @@ ExpectedStoretype = Annotated[
     str | None,
     typer.Option(
         "--storetype",
-        help="Fail unless the store is this type (pkcs12, jks, jceks, pem); detected anyway.",
+        help="Fail unless the store is this type (pkcs12, jks, jceks, pem, or the read-only "
+        "bks, uber, bcfks); detected anyway.",
     ),
 ]
 Alias = Annotated[str, typer.Option("--alias", "-a", help="The entry's alias.")]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import hmac
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +76,15 @@ SECRET_KEY_ALGORITHMS = {
     "1.2.840.113549.2.12": "HmacSHA512/224",
     "1.2.840.113549.2.13": "HmacSHA512/256",
     "1.2.840.113549.3.7": "DESede",
+    # What JDK 17's PKCS12KeyStore writes (KnownOIDs), so listed after the names above: the
+    # last OID of a name is the one ks writes.
+    "1.3.14.3.2.17": "DESede",
+    "1.2.840.113549.3.4": "ARCFOUR",
+    "2.16.840.1.101.3.4.2.13": "HmacSHA3-224",
+    "2.16.840.1.101.3.4.2.14": "HmacSHA3-256",
+    "2.16.840.1.101.3.4.2.15": "HmacSHA3-384",
+    "2.16.840.1.101.3.4.2.16": "HmacSHA3-512",
+    "1.2.840.113549.1.5.12": "PBKDF2WithHmacSHA1",
     "1.3.14.3.2.7": "DES",
     "1.2.840.113549.3.2": "RC2",
     "1.2.840.113549.1.5.3": "PBEWithMD5AndDES",
@@ -215,6 +224,7 @@ class _Pfx:
     mac: bytes = b""
     mac_salt: bytes = b""
     mac_iterations: int = 1
+    pbmac1: _pbe.Pbmac1 | None = None  # RFC 9579: mac_digest is then "pbmac1"
 
 
 def _parse_pfx(data: bytes) -> _Pfx:
@@ -244,11 +254,17 @@ def _parse_pfx(data: bytes) -> _Pfx:
         digest_info = _der.sequence_items(data, mac_data[0], "MAC", 2)
         algid = _der.sequence_items(data, digest_info[0], "MAC", 1)
         digest_oid = _der.oid(data, algid[0], "MAC algorithm")
-        if digest_oid not in _pbe.DIGEST_BY_OID:
+        if digest_oid == _pbe.PBMAC1:
+            if len(algid) < 2:
+                raise FormatError("the store's PBMAC1 integrity check lacks its parameters")
+            pfx.pbmac1 = _pbe.parse_pbmac1(data, algid[1])
+            pfx.mac_digest = "pbmac1"
+        elif digest_oid not in _pbe.DIGEST_BY_OID:
             raise UnsupportedError(
                 f"the store's integrity check uses an unsupported algorithm ({digest_oid})"
             )
-        pfx.mac_digest = _pbe.DIGEST_BY_OID[digest_oid]
+        else:
+            pfx.mac_digest = _pbe.DIGEST_BY_OID[digest_oid]
         pfx.mac = _der.octets(data, digest_info[1], "MAC")
         pfx.mac_salt = _der.octets(data, mac_data[1], "MAC salt")
         if len(mac_data) > 2:
@@ -259,8 +275,17 @@ def _parse_pfx(data: bytes) -> _Pfx:
 def _check_mac(pfx: _Pfx, password: Password | None, budget: KdfBudget) -> str:
     """The password (as text) that keys the MAC; raises :class:`PasswordError` otherwise."""
     assert pfx.mac_digest is not None
-    budget.charge(pfx.mac_iterations, "integrity check (MAC)")
     text = password.reveal() if password is not None else ""
+    if pfx.pbmac1 is not None:
+        # RFC 9579: MacData's own salt and iterations are not used; PBKDF2's are.
+        budget.charge(pfx.pbmac1.iterations, "integrity check (PBMAC1)")
+        computed = _pbe.pbmac1_mac(pfx.pbmac1, text, pfx.auth_safe)
+        if hmac.compare_digest(computed, pfx.mac):
+            return text
+        if password is None:
+            raise PasswordError(f"the store is password-protected; {_PASSWORD_HINT}")
+        raise PasswordError("wrong password or the store's integrity check failed")
+    budget.charge(pfx.mac_iterations, "integrity check (MAC)")
     candidates = [_pbe.bmp_password(text)]
     if text == "":
         # OpenSSL keys a MAC made without a password with no bytes at all; Java retries so too.
@@ -413,7 +438,13 @@ def _read_info(pfx: _Pfx, reader: _Reader, keystore: Keystore) -> ReadInfo:
         cert_pbe=cert_pbe,
         key_pbe=_pbe_kind(reader.key_scheme),
         mac=mac,
-        mac_iterations=pfx.mac_iterations if pfx.mac_digest is not None else None,
+        mac_iterations=(
+            pfx.pbmac1.iterations
+            if pfx.pbmac1 is not None
+            else pfx.mac_iterations
+            if pfx.mac_digest is not None
+            else None
+        ),
         pbe_iterations=max((s.iterations for s in schemes), default=None),
         passwordless=pfx.mac_digest is None and reader.cert_pbe is None and reader.key_pbe is None,
         integrity_checked=pfx.mac_digest is not None,
@@ -426,6 +457,7 @@ def _read_info(pfx: _Pfx, reader: _Reader, keystore: Keystore) -> ReadInfo:
 
 
 _MAC_KINDS: dict[str, Mac] = {
+    "pbmac1": "pbmac1",
     "sha1": "hmac-sha1",
     "sha224": "hmac-sha224",
     "sha256": "hmac-sha256",
@@ -525,10 +557,20 @@ def _load(data: bytes, password: Password | None) -> Keystore:
     keystore = Keystore(storetype="pkcs12")
     if pfx.mac_digest is not None:
         text: str | None = _check_mac(pfx, password, budget)
-        keystore.properties["pkcs12.mac"] = {
-            "digest": pfx.mac_digest,
-            "iterations": pfx.mac_iterations,
-        }
+        keystore.properties["pkcs12.mac"] = (
+            {
+                "digest": pfx.mac_digest,
+                "iterations": pfx.mac_iterations,
+            }
+            if pfx.pbmac1 is None
+            else {
+                "digest": "pbmac1",
+                "iterations": pfx.pbmac1.iterations,
+                "hmac": pfx.pbmac1.hmac,
+                "prf": pfx.pbmac1.prf,
+                "key_length": pfx.pbmac1.key_length,
+            }
+        )
     else:
         text = password.reveal() if password is not None else None
         keystore.properties["pkcs12.mac"] = None
@@ -767,6 +809,7 @@ class _Profile:
     cert_scheme: _pbe.PbeScheme | None  # None: certificates in a plain safe
     mac_digest: str | None  # None: no MAC
     mac_iterations: int
+    pbmac1: bool = False
 
 
 def _profile(options: DumpOptions) -> _Profile:
@@ -777,14 +820,21 @@ def _profile(options: DumpOptions) -> _Profile:
         raise UsageError("the iteration count must be between 1 and 5,000,000")
     protection = options.protection
     if protection is None:
+        if options.profile == "legacy" and options.mac_scheme == "pbmac1":
+            raise UsageError(
+                "PBMAC1 is read only by JDK 26+ and OpenSSL 3.4+; the legacy profile, made for "
+                "older readers, cannot use it"
+            )
         protection = JAVA8_LEGACY if options.profile == "legacy" else CURRENT_JDK
+        if options.mac_scheme == "pbmac1":
+            protection = replace(protection, mac="pbmac1")
     return _profile_of(protection, count or protection.iterations)
 
 
-# The writer's choice of algorithms for each part, kept apart from the encoding so that a new
-# scheme (PBMAC1) is one more branch here. Iteration counts default per scheme, as Java's do.
+# The writer's choice of algorithms for each part, kept apart from the encoding. Iteration
+# counts default per scheme, as Java's do.
 _WRITABLE_PBES1 = {"pbe-3des": _pbe.PBE_SHA1_3DES, "pbe-rc2-40": _pbe.PBE_SHA1_RC2_40}
-_WRITABLE_MAC_DIGESTS = {"hmac-sha256": "sha256", "hmac-sha1": "sha1"}
+_WRITABLE_MAC_DIGESTS = {"hmac-sha256": "sha256", "hmac-sha1": "sha1", "pbmac1": "sha256"}
 
 
 def _scheme(pbe: Pbe, count: int | None) -> _pbe.PbeScheme | None:
@@ -811,11 +861,13 @@ def _profile_of(protection: Protection, count: int | None) -> _Profile:
         mac_digest, mac_count = None, 0
     elif protection.mac in _WRITABLE_MAC_DIGESTS:
         mac_digest = _WRITABLE_MAC_DIGESTS[protection.mac]
-        legacy_mac = mac_digest == "sha1"
+        legacy_mac = protection.mac == "hmac-sha1"
         mac_count = count or (LEGACY_MAC_ITERATIONS if legacy_mac else DEFAULT_ITERATIONS)
     else:
         raise UnsupportedError(f"ks does not write a PKCS12 integrity check with {protection.mac}")
-    return _Profile(key_scheme, _scheme(protection.cert_pbe, count), mac_digest, mac_count)
+    cert_scheme = _scheme(protection.cert_pbe, count)
+    pbmac1 = protection.mac == "pbmac1"
+    return _Profile(key_scheme, cert_scheme, mac_digest, mac_count, pbmac1)
 
 
 def _attr(oid: str, value: bytes) -> bytes:
@@ -1012,7 +1064,9 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
         safes.append(_data_content_info(_der.seq_of(key_bags)))
     auth_safe = _der.seq_of(safes)
     parts = [_der.encode_integer(3), _data_content_info(auth_safe)]
-    if text is not None and profile.mac_digest is not None:
+    if text is not None and profile.pbmac1:
+        parts.append(_pbmac1_mac_data(auth_safe, text, profile.mac_iterations))
+    elif text is not None and profile.mac_digest is not None:
         salt = os.urandom(_SALT_LENGTH)
         mac = _pbe.pkcs12_mac(
             auth_safe, _pbe.bmp_password(text), salt, profile.mac_iterations, profile.mac_digest
@@ -1029,6 +1083,16 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
             )
         )
     return _der.seq(*parts)
+
+
+def _pbmac1_mac_data(auth_safe: bytes, text: str, iterations: int) -> bytes:
+    """MacData with PBMAC1 (RFC 9579) as OpenSSL 3.4 and JDK 26 read it: HMAC-SHA256 keyed by
+    PBKDF2-HMAC-SHA256 (32-byte key) over the UTF-8 password. MacData's own salt is unused by
+    the scheme and iterations is left at its DEFAULT of 1."""
+    params = _pbe.Pbmac1(os.urandom(_SALT_LENGTH), iterations, 32, "sha256", "sha256")
+    mac = _pbe.pbmac1_mac(params, text, auth_safe)
+    digest_info = _der.seq(_pbe.pbmac1_algorithm(params), _der.octet_string(mac))
+    return _der.seq(digest_info, _der.octet_string(params.salt))
 
 
 _DATA_OID = _der.encode_oid(OID_DATA)

@@ -38,7 +38,7 @@ Mac = Literal[
 KeyEncoding = Literal["standard", "seed", "expanded", "both"]
 
 WRITABLE_PBES: tuple[Pbe, ...] = ("pbes2-aes256", "pbe-3des", "pbe-rc2-40", "none")
-WRITABLE_MACS: tuple[Mac, ...] = ("hmac-sha256", "hmac-sha1", "none")
+WRITABLE_MACS: tuple[Mac, ...] = ("pbmac1", "hmac-sha256", "hmac-sha1", "none")
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,9 @@ class BundleResult:
         ]
 
 
-def build_entry(inputs: BundleInputs, alias: str) -> tuple[PrivateKeyEntry, list[str]]:
+def build_entry(
+    inputs: BundleInputs, alias: str, *, chain_name: str = "the chain"
+) -> tuple[PrivateKeyEntry, list[str]]:
     """The key entry with its chain ordered leaf first, and what the user should be told."""
     from keystore_tool.x509util import describe_certificate, key_matches_certificate, order_chain
 
@@ -64,11 +66,11 @@ def build_entry(inputs: BundleInputs, alias: str) -> tuple[PrivateKeyEntry, list
         last = describe_certificate(ordered.chain[-1])
         warnings.append(
             f"the chain is incomplete: no certificate for the issuer '{last['issuer']}'; "
-            "add it with --chain if the server does not already know it"
+            f"add it to {chain_name} unless the server already knows it"
         )
     for cert in ordered.leftovers:
         warnings.append(
-            f"ignored a --chain certificate that belongs to another chain: "
+            f"ignored a certificate of {chain_name} that belongs to another chain: "
             f"{describe_certificate(cert)['subject']}"
         )
     now = datetime.now(UTC)
@@ -98,13 +100,15 @@ def bundle_p12(
     profile: Profile = "default",
     targets: Sequence[Target] = (),
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    chain_name: str = "the chain",
 ) -> BundleResult:
-    """Writes a PKCS12 keystore holding one key entry made of inputs to out, whole and atomically;
-    ``targets``: the runtimes that must load it (the strongest protection they all read, or
-    refused before writing when there is none)."""
+    """Writes a PKCS12 keystore holding one key entry made of inputs to out, whole and atomically.
+    ``chain_name`` is how warnings name where chain certificates come from; ``targets``: the
+    runtimes that must load it (the strongest protection they all read, or refused before
+    writing when there is none)."""
     from keystore_tool.compat import target_options
 
-    entry, warnings = build_entry(inputs, alias)
+    entry, warnings = build_entry(inputs, alias, chain_name=chain_name)
     keystore = Keystore([entry], storetype="pkcs12")
     options = target_options(targets, keystore, "pkcs12", password, DumpOptions(profile=profile))
     data = get_format("pkcs12").dump(keystore, password, options)

@@ -1,4 +1,5 @@
-"""Store variants of the target matrix, each made by the real tool that makes it in the field."""
+"""Store variants of the target matrix, each made by the real tool that makes it in the field
+(keytool 17 and 25, openssl 3.0; ks for PBMAC1, which neither writes)."""
 
 from __future__ import annotations
 
@@ -164,4 +165,26 @@ def make_variants(tmp: Path) -> list[Store]:
 
     path = add("keytool25-mldsa", "PKCS12")
     _genkeypair("jdk25", path, "PKCS12", alg="ML-DSA-65")
+
+    # PBMAC1 (RFC 9579), as Vault 2.1 and cert-manager's Modern2026 write it: no JDK or OpenSSL
+    # here writes it, ks does (for JDK 26 it picks PBMAC1).
+    from tests.ks import ks_ok
+
+    key, cert = _openssl_pair(tmp)
+    path = add("ks-pbmac1", "PKCS12")
+    ks_ok(
+        "bundle-p12",
+        "--cert",
+        cert,
+        "--key",
+        key,
+        "--out",
+        path,
+        "--storepass",
+        PASSWORD,
+        "--alias",
+        "server",
+        "--target",
+        "jdk26",
+    )
     return stores

@@ -37,6 +37,7 @@ VARIANTS = (
     "openssl3-macsha512",
     "openssl3-non-ascii",
     "keytool25-mldsa",
+    "ks-pbmac1",
 )
 SEVERAL = (
     "jdk11.0.9,openssl3.0",
@@ -181,6 +182,8 @@ _PHRASES = (
     "not a PKCS12 file",
     "inner_evp_generic_fetch:unsupported",
     "OSSL_DECODER_from_bio:unsupported",
+    "HmacPBE1.2.840.113549.1.5.14 not available",
+    "Mac verify error",
 )
 
 
