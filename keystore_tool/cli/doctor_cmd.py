@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json
+from keystore_tool.cli.output import echo_lines, emit_json
 
 if TYPE_CHECKING:
     from keystore_tool.ops.doctor import TargetVerdict
@@ -71,7 +71,7 @@ def command(
                 lines.append(f"  {problem.code}{where}: {problem.message}")
             if not verdict.loads:
                 lines.append(f"  remedy: {remedies[verdict.target.name]}")
-        echo("\n".join(lines))
+        echo_lines(lines)
     return 1 if report.findings else 0
 
 
