@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup demo test quick lint typecheck unit jdk bench fuzz stress clean docs dist
+.PHONY: help setup demo test quick lint typecheck unit jdk bench fuzz stress hostile clean docs dist
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -54,6 +54,9 @@ fuzz: setup ## the long fuzz run: 10,000 random mutations per format and input r
 
 stress: setup ## the full stress run: 32 writers x 10 imports with 8 readers (3 trials), 30 SIGKILLs at 20,000 entries, disk full
 	STRESS_FULL=1 $(PY) -m pytest -q -s tests/stress
+
+hostile: setup ## issue 10's hostile inputs (20,000 bags named alike, a 5M-iteration MAC, a million empty PEM blocks…): time and peak RSS of ks on each
+	$(PY) -m tests.safety.hostile
 
 docs: $(STAMP) ## regenerate docs/CLI.md and man/*.1 from the app (a test fails when they are stale)
 	$(PY) scripts/gen_docs.py

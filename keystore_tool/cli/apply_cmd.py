@@ -8,7 +8,7 @@ from typing import Annotated, TextIO
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo_lines, emit_json, warn_all
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 
@@ -81,7 +81,7 @@ def command(
     if json:
         emit_json(report.as_json())
     else:
-        echo("\n".join(_text(report, diff)))
+        echo_lines(_text(report, diff))
     return EXIT_WOULD_CHANGE if check and report.changed else 0
 
 

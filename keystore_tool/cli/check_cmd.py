@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, styled, warn_all
+from keystore_tool.cli.output import echo_lines, emit_json, styled, warn_all
 
 
 def command(
@@ -78,5 +78,5 @@ def command(
         f"store{'s' if len(stores) != 1 else ''}: {len(report.expired)} expired, "
         f"{len(report.expiring)} expiring within {expires_within}"
     )
-    echo("\n".join(lines))
+    echo_lines(lines)
     return report.exit_code

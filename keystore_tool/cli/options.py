@@ -32,7 +32,25 @@ ExpectedStoretype = Annotated[
         "bks, uber, bcfks); detected anyway.",
     ),
 ]
-Alias = Annotated[str, typer.Option("--alias", "-a", help="The entry's alias.")]
+
+
+def checked_alias(value: str | None) -> str | None:
+    """An alias given on the command line: control characters are refused (exit 2), as no
+    person means one and a terminal would obey it."""
+    from keystore_tool.aliases import has_control_characters
+
+    if value is not None and has_control_characters(value):
+        from keystore_tool.cli.output import printable
+
+        raise typer.BadParameter(
+            f"the alias '{printable(value)}' holds a control character; give a printable alias"
+        )
+    return value
+
+
+Alias = Annotated[
+    str, typer.Option("--alias", "-a", help="The entry's alias.", callback=checked_alias)
+]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")]
 
 Storepass = Annotated[

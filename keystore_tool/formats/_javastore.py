@@ -593,7 +593,7 @@ def jce_pbe_decrypt(
     data: bytes, password: Password, salt: bytes, iterations: int, budget: KdfBudget, what: str
 ) -> bytes | None:
     """Decrypts Sun's PBEWithMD5AndTripleDES; None when the password does not fit."""
-    budget.charge(iterations, what)
+    budget.charge(iterations, what, outputs=2)  # two MD5 chains, one per salt half
     pw = jce_password(password)
     if pw is None or not data or len(data) % 8:
         return None
@@ -1052,7 +1052,7 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
             f"{raw.trailing} bytes after the integrity digest were ignored and will not be kept"
         )
     key_password = options.entry_password or password
-    budget = KdfBudget()
+    budget = KdfBudget(options.max_kdf_work)
     protectors: set[str] = set()
     iterations_seen: list[int] = []
     undecrypted = 0
