@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup demo test quick lint typecheck unit jdk bench fuzz stress hostile clean docs dist
+.PHONY: help setup demo test quick lint typecheck unit jdk bench fuzz stress hostile clean docs dist standalone dist-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -64,6 +64,14 @@ docs: $(STAMP) ## regenerate docs/CLI.md and man/*.1 from the app (a test fails 
 dist: $(STAMP) ## build the wheel and sdist into dist/ (pip install dist/keystore_tool-*.whl)
 	rm -rf dist
 	$(PY) -m build --outdir dist .
+
+standalone: $(STAMP) ## a build that needs no Python on the target: dist/ks-VERSION-linux-ARCH.tar.gz (PyInstaller)
+	$(PY) -m pip install --quiet '.[standalone]'
+	$(PY) scripts/build_standalone.py --out dist
+
+dist-test: $(STAMP) ## the install tests: pip install in fresh venvs, wheel + sdist, the standalone build vs keytool
+	$(PY) -m pip install --quiet '.[standalone]'
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_install.py
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

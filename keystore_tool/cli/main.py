@@ -178,13 +178,16 @@ def main(argv: list[str] | None = None) -> int:
         only = args[0] if args and args[0] in COMMANDS else None
         app = build_app(only)
         result = app(args=args, prog_name="ks", standalone_mode=False)  # type: ignore[operator]
+        _clear_progress()
         return int(result) if isinstance(result, int) else 0
     except KsError as exc:
         if debug:
             raise
+        _clear_progress()
         sys.stderr.write(error_line(_message(exc)))
         return exc.exit_code
     except KeyboardInterrupt:
+        _clear_progress()
         sys.stderr.write("ks: error: interrupted\n")
         return 130
     except Exception as exc:
@@ -211,6 +214,13 @@ def main(argv: list[str] | None = None) -> int:
             f"ks: error: internal error ({type(exc).__name__}); rerun with --debug and report it\n"
         )
         return 1
+
+
+def _clear_progress() -> None:
+    """Wipes the progress line (cli/output.py) before an error line, if one was started."""
+    output = sys.modules.get("keystore_tool.cli.output")
+    if output is not None:
+        output.clear_progress()
 
 
 def _from_keytool(args: list[str]) -> list[str]:

@@ -37,6 +37,7 @@ def printable(text: object) -> str:
 
 
 def emit_json(document: Any) -> None:
+    clear_progress()
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
     sys.stdout.write("\n")
 
@@ -58,12 +59,14 @@ def _shown(text: str, stream: Any) -> str:
 
 def echo(text: str = "") -> None:
     """One line of human output on stdout (a line break inside it is shown escaped)."""
+    clear_progress()
     sys.stdout.write(_shown(text, sys.stdout))
     sys.stdout.write("\n")
 
 
 def echo_lines(lines: Iterable[str]) -> None:
     """Each of ``lines`` as exactly one line."""
+    clear_progress()
     sys.stdout.write("".join(_shown(line, sys.stdout) + "\n" for line in lines))
 
 
@@ -73,6 +76,7 @@ def write_raw(text: str) -> None:
 
 
 def warn(message: str) -> None:
+    clear_progress()
     sys.stderr.write(f"{styled('ks: warning:', 'warn', sys.stderr)} {printable(message)}\n")
 
 
@@ -84,6 +88,7 @@ def warn_all(messages: Iterable[str]) -> None:
 def note(message: str) -> None:
     """Progress or advice that is not the command's result (stderr, so --json stays clean);
     like :func:`echo`, its own line breaks stay."""
+    clear_progress()
     sys.stderr.write(_UNSAFE_BUT_NEWLINE.sub(_escaped, message))
     sys.stderr.write("\n")
 
@@ -141,3 +146,52 @@ def aligned(rows: list[list[str]], *, header: list[str] | None = None) -> list[s
 def count(number: int) -> str:
     """4998 as 4,998."""
     return f"{number:,}"
+
+
+# -- A progress line on a terminal: an operation that takes over two seconds (a big store, a
+# lock held by another ks) says it is still at work, on stderr, and the line is wiped before
+# anything else is printed. Never through a pipe or in a log.
+
+_progress: dict[str, Any] = {}
+
+
+def start_progress(label: str, after: float = 2.0) -> None:
+    """Show ``ks: LABEL... (Ns)`` on stderr from ``after`` seconds on, if stderr is a terminal.
+    Called once the passwords are read, so it never writes over a prompt."""
+    if _progress or not on_terminal(sys.stderr):
+        return
+    import threading
+    import time
+
+    started = time.monotonic()
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def tick() -> None:
+        if stop.wait(after):
+            return
+        while True:
+            with lock:
+                if stop.is_set():
+                    return
+                elapsed = int(time.monotonic() - started)
+                sys.stderr.write(f"\r\x1b[Kks: {label}... ({elapsed} s)")
+                sys.stderr.flush()
+                _progress["shown"] = True
+            if stop.wait(1.0):
+                return
+
+    _progress.update(stop=stop, lock=lock, shown=False)
+    threading.Thread(target=tick, daemon=True).start()
+
+
+def clear_progress() -> None:
+    """Stop the progress line and wipe it, so the next line starts clean."""
+    if not _progress:
+        return
+    with _progress["lock"]:
+        _progress["stop"].set()
+        if _progress["shown"]:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            _progress["shown"] = False
