@@ -192,9 +192,12 @@ def _cause(trigger: tuple[str, ...]) -> str:
 
 
 def _log(stream: TextIO, line: str) -> None:
-    """One line, time-stamped, flushed at once (a log collector reads it as it comes)."""
+    """One line, time-stamped, flushed at once (a log collector reads it as it comes); paths
+    and aliases in it are shown escaped, so a file name cannot forge a second line."""
     from datetime import UTC, datetime
 
+    from keystore_tool.cli.output import printable
+
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    stream.write(f"{stamp} ks apply: {line}\n")
+    stream.write(f"{stamp} ks apply: {printable(line)}\n")
     stream.flush()

@@ -63,7 +63,9 @@ def command(
     from keystore_tool.ops.bundle import BundleInputs, bundle_p12
     from keystore_tool.x509util import describe_entry
 
-    password = opt.write_store_password(storepass, storepass_env, storepass_file)
+    password = opt.write_store_password(
+        storepass, storepass_env, storepass_file, new=not out.exists()
+    )
     if password is None:
         raise UsageError(
             "the keystore needs a password: give --storepass, --storepass-env or --storepass-file"

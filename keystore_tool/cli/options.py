@@ -121,9 +121,12 @@ KeyPassFile = Annotated[
 ]
 
 
-def write_store_password(value: str | None, env: str | None, file: Path | None) -> Password | None:
-    """The password of a store a command will write; a terminal user is asked for it."""
-    return resolve("--storepass", value, env, file, prompt="Keystore password")
+def write_store_password(
+    value: str | None, env: str | None, file: Path | None, *, new: bool = False
+) -> Password | None:
+    """The password of a store a command will write; a terminal user is asked for it (twice,
+    and at least 6 characters, for a ``new`` store)."""
+    return resolve("--storepass", value, env, file, prompt="Keystore password", new=new)
 
 
 def read_store(
@@ -167,7 +170,7 @@ def store_target(
 
     target = StoreTarget(
         str(keystore),
-        write_store_password(storepass, storepass_env, storepass_file),
+        write_store_password(storepass, storepass_env, storepass_file, new=not keystore.exists()),
         storetype=storetype,
         entry_password=entry_password(entry_pass, entry_pass_env, entry_pass_file),
         lock_timeout=lock_timeout,

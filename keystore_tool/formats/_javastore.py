@@ -1137,9 +1137,12 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
 def _chainless_format(blob: bytes) -> str:
     """The sealed form of a key entry without a chain: which key protector it claims."""
     protected = parse_protected_key(blob)
-    if protected.iterations:
+    if protected.iterations > MAX_ITERATIONS:
         # Not decrypted here, but bounded like every key: a decryption later must not stall.
-        KdfBudget().charge(protected.iterations, "JCEKS key")
+        raise FormatError(
+            f"the JCEKS key asks for {protected.iterations:,} iterations, above the limit of "
+            f"{MAX_ITERATIONS:,} that Java also enforces; refusing the file"
+        )
     return CHAINLESS_JKS if protected.protector == PROTECTOR_JKS else CHAINLESS_JCE
 
 
