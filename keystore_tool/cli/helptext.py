@@ -403,6 +403,7 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
         description=(
             "Finds what makes Java reject or ignore entries of a store, each finding with its remedy.",
         ),
+        json='{"keystore": PATH, "storetype": T, "findings": [{"severity", "code", "alias", "message", "remedy"}, ...], "java_sees_anchors": N}',
         exit_codes=((1, "at least one finding"),),
     ),
     "apply": CommandDoc(
@@ -445,6 +446,7 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
             (10, "a certificate expires within the window"),
             (11, "a certificate has expired"),
         ),
+        json='{"now": TIME, "expires_within_seconds": N, "ok": bool, "expired": N, "expiring": N, "keystores": [{"keystore", "storetype"}, ...], "certificates": [{"keystore", "alias", "position", "type", "subject", "not_after", "seconds_left", "status"}, ...]}',
     ),
     "genkeypair": CommandDoc(
         examples=(
@@ -496,6 +498,7 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
         description=(
             "Rewrites a store under a new password (and its JKS/JCEKS key passwords), or under none.",
         ),
+        json='{"keystore": PATH, "storetype": T, "changed": bool, "keys_rewrapped": [alias, ...], "warnings": [...]}',
     ),
     "completion": CommandDoc(
         examples=(
