@@ -104,6 +104,11 @@ def command(
             f"{exc.message}; give --replace to overwrite it, or choose another --out"
         ) from exc
     warn_all(result.warnings)
+    from keystore_tool.aliases import Lookalikes
+
+    lookalike = Lookalikes(()).warning(alias)  # the bundle holds one entry: mixed scripts only
+    if lookalike is not None:
+        warn_all([lookalike])
     if not result.changed:
         note(f"{result.out} already holds this bundle; left unchanged")
     options = result.jvm_options(password, show_password)

@@ -411,6 +411,7 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
             '`"targets": [{target, loads, problems: [{code, message, aliases}]}]`. '
             "`--target-java N` is `--target jdkN`.",
         ),
+        json='{"keystore": PATH, "storetype": T, "findings": [{"severity", "code", "alias", "message", "remedy"}, ...], "java_sees_anchors": N, "targets": [{"target", "loads", "problems": [{"code", "message", "aliases"}]}]}',
         exit_codes=((1, "at least one finding, or a named target does not load the store"),),
     ),
     "apply": CommandDoc(
@@ -454,6 +455,7 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
             (11, "a certificate has expired"),
             (12, "with `--target`: a named runtime will not load a store (none has expired)"),
         ),
+        json='{"now": TIME, "expires_within_seconds": N, "ok": bool, "expired": N, "expiring": N, "keystores": [{"keystore", "storetype"}, ...], "certificates": [{"keystore", "alias", "position", "type", "subject", "not_after", "seconds_left", "status"}, ...]}',
     ),
     "genkeypair": CommandDoc(
         examples=(
@@ -505,6 +507,7 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
         description=(
             "Rewrites a store under a new password (and its JKS/JCEKS key passwords), or under none.",
         ),
+        json='{"keystore": PATH, "storetype": T, "changed": bool, "keys_rewrapped": [alias, ...], "warnings": [...]}',
     ),
     "completion": CommandDoc(
         examples=(

@@ -156,6 +156,12 @@ def _string(table: dict[str, Any], key: str, where: str) -> str | None:
     value = table.get(key)
     if value is not None and (not isinstance(value, str) or not value):
         raise _fail(where, f"'{key}' must be a non-empty string")
+    if key == "alias" and value is not None:
+        from keystore_tool.aliases import has_control_characters
+
+        if has_control_characters(value):
+            # No person means one, and every listing would have to show it escaped.
+            raise _fail(where, f"'alias' {value!r} holds a control character")
     return value
 
 
