@@ -52,6 +52,7 @@ from keystore_tool.model import (
 
 if TYPE_CHECKING:
     from keystore_tool.formats import DumpOptions, LoadOptions
+    from keystore_tool.formats.protection import ReadInfo
     from keystore_tool.password import Password
 
 JKS_MAGIC = 0xFEEDFEED
@@ -1131,15 +1132,33 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
         keystore.properties[f"{fmt}.iterations"] = max(iterations_seen)
     if undecrypted:
         keystore.properties[f"{fmt}.undecrypted_keys"] = undecrypted
+    keystore.read_info = _read_info(fmt, raw.verified, keystore)
     return keystore
+
+
+def _read_info(fmt: str, verified: bool, keystore: Keystore) -> ReadInfo:
+    from keystore_tool.formats.protection import ReadInfo, key_form
+
+    return ReadInfo(
+        storetype=fmt,
+        integrity_checked=verified,
+        key_forms=tuple(
+            key_form(e.alias, e.private_key)
+            for e in keystore.entries
+            if isinstance(e, PrivateKeyEntry) and e.private_key is not None
+        ),
+    )
 
 
 def _chainless_format(blob: bytes) -> str:
     """The sealed form of a key entry without a chain: which key protector it claims."""
     protected = parse_protected_key(blob)
-    if protected.iterations:
+    if protected.iterations > MAX_ITERATIONS:
         # Not decrypted here, but bounded like every key: a decryption later must not stall.
-        KdfBudget().charge(protected.iterations, "JCEKS key")
+        raise FormatError(
+            f"the JCEKS key asks for {protected.iterations:,} iterations, above the limit of "
+            f"{MAX_ITERATIONS:,} that Java also enforces; refusing the file"
+        )
     return CHAINLESS_JKS if protected.protector == PROTECTOR_JKS else CHAINLESS_JCE
 
 

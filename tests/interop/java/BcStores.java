@@ -7,7 +7,8 @@
 //                                 trusted.crt (PKCS#8 and certificate DER)
 //   dump STOREPASS TYPE=PATH...   prints every entry of each store as a JSON line, as its
 //                                 KeyStore sees it (BC's types, or the JDK's own: PKCS12, JKS…)
-//   raw OUTDIR STOREPASS INDIR    a BKS holding an opaque key entry (setKeyEntry with bytes)
+//   raw OUTDIR STOREPASS INDIR    opaque.bks, holding an opaque key entry (setKeyEntry with
+//                                 bytes), and ownpass.bks, a key under its own password
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.nio.file.Files;
@@ -91,6 +92,14 @@ public class BcStores {
                 ks.setKeyEntry("opaque", new byte[] {1, 2, 3, 4, 5}, null);
                 ks.setCertificateEntry("trusted-ca", cert(in, "trusted.crt"));
                 write(ks, out.resolve("opaque.bks"), pass);
+                // A BKS whose key 'own' has a password of its own ("ownpass2").
+                KeyStore own = KeyStore.getInstance("BKS", "BC");
+                own.load(null, null);
+                own.setKeyEntry("own", key(in, "rsa.key", "RSA"), "ownpass2".toCharArray(),
+                    new Certificate[] {cert(in, "rsa.crt"), cert(in, "rsa-ca.crt")});
+                own.setKeyEntry("shared", key(in, "ec.key", "EC"), pass,
+                    new Certificate[] {cert(in, "ec.crt"), cert(in, "ec-ca.crt")});
+                write(own, out.resolve("ownpass.bks"), pass);
                 return;
             }
             for (String[] made : new String[][] {
