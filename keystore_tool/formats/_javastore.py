@@ -52,6 +52,7 @@ from keystore_tool.model import (
 
 if TYPE_CHECKING:
     from keystore_tool.formats import DumpOptions, LoadOptions
+    from keystore_tool.formats.protection import ReadInfo
     from keystore_tool.password import Password
 
 JKS_MAGIC = 0xFEEDFEED
@@ -593,7 +594,7 @@ def jce_pbe_decrypt(
     data: bytes, password: Password, salt: bytes, iterations: int, budget: KdfBudget, what: str
 ) -> bytes | None:
     """Decrypts Sun's PBEWithMD5AndTripleDES; None when the password does not fit."""
-    budget.charge(iterations, what)
+    budget.charge(iterations, what, outputs=2)  # two MD5 chains, one per salt half
     pw = jce_password(password)
     if pw is None or not data or len(data) % 8:
         return None
@@ -1052,7 +1053,7 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
             f"{raw.trailing} bytes after the integrity digest were ignored and will not be kept"
         )
     key_password = options.entry_password or password
-    budget = KdfBudget()
+    budget = KdfBudget(options.max_kdf_work)
     protectors: set[str] = set()
     iterations_seen: list[int] = []
     undecrypted = 0
@@ -1131,15 +1132,33 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
         keystore.properties[f"{fmt}.iterations"] = max(iterations_seen)
     if undecrypted:
         keystore.properties[f"{fmt}.undecrypted_keys"] = undecrypted
+    keystore.read_info = _read_info(fmt, raw.verified, keystore)
     return keystore
+
+
+def _read_info(fmt: str, verified: bool, keystore: Keystore) -> ReadInfo:
+    from keystore_tool.formats.protection import ReadInfo, key_form
+
+    return ReadInfo(
+        storetype=fmt,
+        integrity_checked=verified,
+        key_forms=tuple(
+            key_form(e.alias, e.private_key)
+            for e in keystore.entries
+            if isinstance(e, PrivateKeyEntry) and e.private_key is not None
+        ),
+    )
 
 
 def _chainless_format(blob: bytes) -> str:
     """The sealed form of a key entry without a chain: which key protector it claims."""
     protected = parse_protected_key(blob)
-    if protected.iterations:
+    if protected.iterations > MAX_ITERATIONS:
         # Not decrypted here, but bounded like every key: a decryption later must not stall.
-        KdfBudget().charge(protected.iterations, "JCEKS key")
+        raise FormatError(
+            f"the JCEKS key asks for {protected.iterations:,} iterations, above the limit of "
+            f"{MAX_ITERATIONS:,} that Java also enforces; refusing the file"
+        )
     return CHAINLESS_JKS if protected.protector == PROTECTOR_JKS else CHAINLESS_JCE
 
 

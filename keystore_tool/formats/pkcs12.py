@@ -28,7 +28,7 @@ from __future__ import annotations
 import hmac
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,7 @@ from keystore_tool.model import (
 
 if TYPE_CHECKING:
     from keystore_tool.formats import DumpOptions, LoadOptions
+    from keystore_tool.formats.protection import Mac, Pbe, Protection, ReadInfo
     from keystore_tool.password import Password
 
 OID_DATA = "1.2.840.113549.1.7.1"
@@ -76,6 +77,15 @@ SECRET_KEY_ALGORITHMS = {
     "1.2.840.113549.2.12": "HmacSHA512/224",
     "1.2.840.113549.2.13": "HmacSHA512/256",
     "1.2.840.113549.3.7": "DESede",
+    # What JDK 17's PKCS12KeyStore writes (KnownOIDs), so listed after the names above: the
+    # last OID of a name is the one ks writes.
+    "1.3.14.3.2.17": "DESede",
+    "1.2.840.113549.3.4": "ARCFOUR",
+    "2.16.840.1.101.3.4.2.13": "HmacSHA3-224",
+    "2.16.840.1.101.3.4.2.14": "HmacSHA3-256",
+    "2.16.840.1.101.3.4.2.15": "HmacSHA3-384",
+    "2.16.840.1.101.3.4.2.16": "HmacSHA3-512",
+    "1.2.840.113549.1.5.12": "PBKDF2WithHmacSHA1",
     "1.3.14.3.2.7": "DES",
     "1.2.840.113549.3.2": "RC2",
     "1.2.840.113549.1.5.3": "PBEWithMD5AndDES",
@@ -281,6 +291,7 @@ def _check_mac(pfx: _Pfx, password: Password | None, budget: KdfBudget) -> str:
     if text == "":
         # OpenSSL keys a MAC made without a password with no bytes at all; Java retries so too.
         candidates.append(b"")
+    budget.charge(pfx.mac_iterations, "integrity check (MAC)", len(candidates))
     for candidate in candidates:
         computed = _pbe.pkcs12_mac(
             pfx.auth_safe, candidate, pfx.mac_salt, pfx.mac_iterations, pfx.mac_digest
@@ -314,6 +325,9 @@ class _Reader:
         self.keystore = keystore
         self.cert_pbe: str | None = None
         self.key_pbe: str | None = None
+        self.cert_scheme: _pbe.PbeScheme | None = None
+        self.key_scheme: _pbe.PbeScheme | None = None
+        self.plain_cert_safe = False
         self.bags: list[tuple[_Bag, bytes, int]] = []  # bag, the data it indexes, index in safe
 
     def read_auth_safe(self, auth_safe: bytes) -> None:
@@ -328,6 +342,7 @@ class _Reader:
             inner = _der.read(auth_safe, parts[1].start, parts[1].end, what)
             if ctype == OID_DATA:
                 safe = _der.octets(auth_safe, inner, what)
+                self.plain_cert_safe = True
             elif ctype == OID_ENCRYPTED_DATA:
                 safe = self._decrypt_safe(auth_safe, inner)
             else:
@@ -354,6 +369,7 @@ class _Reader:
             raise FormatError("the file is not a valid keystore (encrypted safe is malformed)")
         if self.cert_pbe is None:
             self.cert_pbe = _pbe.describe(algid)
+            self.cert_scheme = _known_scheme(algid)
         return _decrypt(algid, ciphertext, self.password, self.budget, "certificates")
 
     def private_key_info(self, bag: _Bag, data: bytes) -> bytes:
@@ -367,6 +383,7 @@ class _Reader:
         algid = _der.raw(data, parts[0])
         if self.key_pbe is None:
             self.key_pbe = _pbe.describe(algid)
+            self.key_scheme = _known_scheme(algid)
         ciphertext = _der.octets(data, parts[1], "encrypted private key")
         try:
             decrypted = _decrypt(algid, ciphertext, self.password, self.budget, what)
@@ -397,6 +414,72 @@ class _Reader:
         alg_oid = _der.oid(plain, algid[0], what)
         key = _der.octets(plain, items[2], what)
         return SECRET_KEY_ALGORITHMS.get(alg_oid, alg_oid), key, _der.raw(plain, items[1])
+
+
+def _known_scheme(algid: bytes) -> _pbe.PbeScheme | None:
+    try:
+        return _pbe.scheme_of(algid)
+    except (FormatError, UnsupportedError):
+        return None  # decrypting it fails and says why
+
+
+_PBES1_KINDS: dict[str, Pbe] = {
+    _pbe.PBE_SHA1_3DES: "pbe-3des",
+    _pbe.PBE_SHA1_2DES: "pbe-2des",
+    _pbe.PBE_SHA1_RC2_128: "pbe-rc2-128",
+    _pbe.PBE_SHA1_RC2_40: "pbe-rc2-40",
+}
+
+
+def _pbe_kind(scheme: _pbe.PbeScheme | None) -> Pbe | None:
+    if scheme is None:
+        return None
+    if scheme.kind == "pbes1":
+        return _PBES1_KINDS[scheme.pbes1_oid]
+    if scheme.prf == "sha256" and scheme.cipher == "aes-256-cbc":
+        return "pbes2-aes256"
+    return "pbes2"
+
+
+def _read_info(pfx: _Pfx, reader: _Reader, keystore: Keystore) -> ReadInfo:
+    from keystore_tool.formats.protection import ReadInfo, key_form
+
+    cert_pbe = _pbe_kind(reader.cert_scheme)
+    if cert_pbe is None and reader.plain_cert_safe and reader.cert_pbe is None:
+        cert_pbe = "none"
+    mac: Mac = "none" if pfx.mac_digest is None else _MAC_KINDS.get(pfx.mac_digest, "hmac-sha1")
+    schemes = [s for s in (reader.cert_scheme, reader.key_scheme) if s is not None]
+    return ReadInfo(
+        storetype="pkcs12",
+        cert_pbe=cert_pbe,
+        key_pbe=_pbe_kind(reader.key_scheme),
+        mac=mac,
+        mac_iterations=(
+            pfx.pbmac1.iterations
+            if pfx.pbmac1 is not None
+            else pfx.mac_iterations
+            if pfx.mac_digest is not None
+            else None
+        ),
+        pbe_iterations=max((s.iterations for s in schemes), default=None),
+        passwordless=pfx.mac_digest is None and reader.cert_pbe is None and reader.key_pbe is None,
+        integrity_checked=pfx.mac_digest is not None,
+        key_forms=tuple(
+            key_form(e.alias, e.private_key)
+            for e in keystore.entries
+            if isinstance(e, PrivateKeyEntry) and e.private_key is not None
+        ),
+    )
+
+
+_MAC_KINDS: dict[str, Mac] = {
+    "pbmac1": "pbmac1",
+    "sha1": "hmac-sha1",
+    "sha224": "hmac-sha224",
+    "sha256": "hmac-sha256",
+    "sha384": "hmac-sha384",
+    "sha512": "hmac-sha512",
+}
 
 
 def _cert_of(bag: _Bag, data: bytes) -> bytes | None:
@@ -528,14 +611,20 @@ class _Aliases:
         self.counter = 0
         self.taken: set[str] = set()
         self.renamed: list[str] = []
+        # Per alias (folded), the suffix to try next: 20,000 bags named alike cost 20,000
+        # steps, not 200 million.
+        self.next_suffix: dict[str, int] = {}
 
     def reserve(self, alias: str) -> str:
         unique = alias
-        n = 1
-        while unique.lower() in self.taken:
-            n += 1
+        if unique.lower() in self.taken:
+            folded = alias.lower()
+            n = self.next_suffix.get(folded, 2)
             unique = f"{alias}-{n}"
-        if unique != alias:
+            while unique.lower() in self.taken:
+                n += 1
+                unique = f"{alias}-{n}"
+            self.next_suffix[folded] = n + 1
             self.renamed.append(f"'{alias}' → '{unique}'")
         self.taken.add(unique.lower())
         return unique
@@ -573,13 +662,15 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
     MAC is keyed by the empty password)."""
     entry_password = options.entry_password.reveal() if options.entry_password else None
     try:
-        return _load(data, password, entry_password)
+        return _load(data, password, entry_password, options.max_kdf_work)
     except (IndexError, ValueError, UnicodeDecodeError, OverflowError) as exc:
         raise FormatError(f"the PKCS12 file is corrupt ({type(exc).__name__})") from exc
 
 
-def _load(data: bytes, password: Password | None, entry_password: str | None) -> Keystore:
-    budget = KdfBudget()
+def _load(
+    data: bytes, password: Password | None, entry_password: str | None, max_kdf_work: int | None
+) -> Keystore:
+    budget = KdfBudget(max_kdf_work)
     pfx = _parse_pfx(data)
     keystore = Keystore(storetype="pkcs12")
     if pfx.mac_digest is not None:
@@ -616,6 +707,7 @@ def _load(data: bytes, password: Password | None, entry_password: str | None) ->
     keystore.properties["passwordless"] = pfx.mac_digest is None and not schemes
     legacy = any(not s.startswith("PBES2") for s in schemes)
     keystore.properties["profile"] = "legacy" if legacy else "default"
+    keystore.read_info = _read_info(pfx, reader, keystore)
     return keystore
 
 
@@ -733,12 +825,9 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
     used: set[bytes] = set()
     by_subject: dict[bytes, list[_CertBag]] | None = None
     untrusted = [c for c in cert_bags if not c.bag.trusted]
-    by_key_id: dict[bytes, list[_CertBag]] = {}
-    for cert_bag in untrusted:
-        if cert_bag.local_key_id is not None:
-            by_key_id.setdefault(cert_bag.local_key_id, []).append(cert_bag)
+    leaves = _LeafIndex(untrusted)
     for position, entry, key_id in keys:
-        leaf = _match_leaf(entry.alias, key_id, by_key_id, untrusted)
+        leaf = leaves.match(entry.alias, key_id)
         chain: list[_CertBag] = []
         if leaf is not None:
             entry.attributes["pkcs12.cert_attributes"] = list(leaf.bag.attributes)
@@ -798,9 +887,9 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
             "chain; Java will not see them (re-import them as trusted certificates)"
         )
     if aliases.renamed:
-        keystore.warnings.append(
-            "aliases used twice in the file were made unique: " + ", ".join(aliases.renamed)
-        )
+        shown = ", ".join(aliases.renamed[:5])
+        more = f" and {len(aliases.renamed) - 5:,} more" if len(aliases.renamed) > 5 else ""
+        keystore.warnings.append(f"aliases used twice in the file were made unique: {shown}{more}")
     if unreadable:
         shown = "; ".join(unreadable[:3]) + (" …" if len(unreadable) > 3 else "")
         keystore.warnings.append(
@@ -811,24 +900,29 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
         keystore.properties["pkcs12.unknown_bags"] = unknown
 
 
-def _match_leaf(
-    alias: str,
-    key_id: bytes | None,
-    by_key_id: dict[bytes, list[_CertBag]],
-    untrusted: list[_CertBag],
-) -> _CertBag | None:
-    """Java's findMatchedCertificate: localKeyId (and alias) first, else the alias alone."""
-    if key_id is not None:
-        matches = by_key_id.get(key_id)
-        if matches:
-            for match in matches:
-                if match.alias and match.alias.lower() == alias.lower():
-                    return match
-            return matches[-1]
-    for cert_bag in untrusted:
-        if cert_bag.alias and cert_bag.alias.lower() == alias.lower():
-            return cert_bag
-    return None
+class _LeafIndex:
+    """Java's findMatchedCertificate over dictionaries: 10,000 keys against 10,000 certificate
+    bags cost 20,000 look-ups, not 100 million comparisons."""
+
+    def __init__(self, untrusted: list[_CertBag]) -> None:
+        self.by_key_id: dict[bytes, _CertBag] = {}  # the last bag with that localKeyId
+        self.by_key_id_and_alias: dict[tuple[bytes, str], _CertBag] = {}
+        self.by_alias: dict[str, _CertBag] = {}  # the first bag with that friendlyName
+        for cert_bag in untrusted:
+            folded = cert_bag.alias.lower() if cert_bag.alias else None
+            if cert_bag.local_key_id is not None:
+                self.by_key_id[cert_bag.local_key_id] = cert_bag
+                if folded:
+                    self.by_key_id_and_alias.setdefault((cert_bag.local_key_id, folded), cert_bag)
+            if folded:
+                self.by_alias.setdefault(folded, cert_bag)
+
+    def match(self, alias: str, key_id: bytes | None) -> _CertBag | None:
+        """localKeyId (and alias) first, else the alias alone."""
+        folded = alias.lower()
+        if key_id is not None and key_id in self.by_key_id:
+            return self.by_key_id_and_alias.get((key_id, folded), self.by_key_id[key_id])
+        return self.by_alias.get(folded)
 
 
 # ---- writing -------------------------------------------------------------------------------
@@ -876,34 +970,68 @@ def _algid_oid(algid: bytes) -> str:
 @dataclass(frozen=True)
 class _Profile:
     key_scheme: _pbe.PbeScheme
-    cert_scheme: _pbe.PbeScheme
-    mac_digest: str
+    cert_scheme: _pbe.PbeScheme | None  # None: certificates in a plain safe
+    mac_digest: str | None  # None: no MAC
     mac_iterations: int
     pbmac1: bool = False
 
 
 def _profile(options: DumpOptions) -> _Profile:
+    from keystore_tool.formats.protection import CURRENT_JDK, JAVA8_LEGACY
+
     count = options.iterations
     if count is not None and not 1 <= count <= 5_000_000:
         raise UsageError("the iteration count must be between 1 and 5,000,000")
-    if options.profile == "legacy":
-        if options.mac_scheme == "pbmac1":
+    protection = options.protection
+    if protection is None:
+        if options.profile == "legacy" and options.mac_scheme == "pbmac1":
             raise UsageError(
                 "PBMAC1 is read only by JDK 26+ and OpenSSL 3.4+; the legacy profile, made for "
                 "older readers, cannot use it"
             )
-        pbe = count or LEGACY_PBE_ITERATIONS
-        return _Profile(
-            _pbe.PbeScheme("pbes1", pbe, pbes1_oid=_pbe.PBE_SHA1_3DES),
-            _pbe.PbeScheme("pbes1", pbe, pbes1_oid=_pbe.PBE_SHA1_RC2_40),
-            "sha1",
-            count or LEGACY_MAC_ITERATIONS,
+        protection = JAVA8_LEGACY if options.profile == "legacy" else CURRENT_JDK
+        if options.mac_scheme == "pbmac1":
+            protection = replace(protection, mac="pbmac1")
+    return _profile_of(protection, count or protection.iterations)
+
+
+# The writer's choice of algorithms for each part, kept apart from the encoding. Iteration
+# counts default per scheme, as Java's do.
+_WRITABLE_PBES1 = {"pbe-3des": _pbe.PBE_SHA1_3DES, "pbe-rc2-40": _pbe.PBE_SHA1_RC2_40}
+_WRITABLE_MAC_DIGESTS = {"hmac-sha256": "sha256", "hmac-sha1": "sha1", "pbmac1": "sha256"}
+
+
+def _scheme(pbe: Pbe, count: int | None) -> _pbe.PbeScheme | None:
+    if pbe == "none":
+        return None
+    if pbe == "pbes2-aes256":
+        return _pbe.PbeScheme(
+            "pbes2", count or DEFAULT_ITERATIONS, prf="sha256", cipher="aes-256-cbc"
         )
-    pbe = count or DEFAULT_ITERATIONS
-    scheme = _pbe.PbeScheme("pbes2", pbe, prf="sha256", cipher="aes-256-cbc")
-    return _Profile(
-        scheme, scheme, "sha256", count or DEFAULT_ITERATIONS, options.mac_scheme == "pbmac1"
-    )
+    if pbe in _WRITABLE_PBES1:
+        return _pbe.PbeScheme(
+            "pbes1", count or LEGACY_PBE_ITERATIONS, pbes1_oid=_WRITABLE_PBES1[pbe]
+        )
+    raise UnsupportedError(f"ks does not write PKCS12 encrypted with {pbe}")
+
+
+def _profile_of(protection: Protection, count: int | None) -> _Profile:
+    key_scheme = _scheme(protection.key_pbe, count)
+    if key_scheme is None:
+        # a key bag is always shrouded; "none" only describes a store that holds no key
+        key_scheme = _scheme("pbes2-aes256", count)
+        assert key_scheme is not None
+    if protection.mac == "none":
+        mac_digest, mac_count = None, 0
+    elif protection.mac in _WRITABLE_MAC_DIGESTS:
+        mac_digest = _WRITABLE_MAC_DIGESTS[protection.mac]
+        legacy_mac = protection.mac == "hmac-sha1"
+        mac_count = count or (LEGACY_MAC_ITERATIONS if legacy_mac else DEFAULT_ITERATIONS)
+    else:
+        raise UnsupportedError(f"ks does not write a PKCS12 integrity check with {protection.mac}")
+    cert_scheme = _scheme(protection.cert_pbe, count)
+    pbmac1 = protection.mac == "pbmac1"
+    return _Profile(key_scheme, cert_scheme, mac_digest, mac_count, pbmac1)
 
 
 def _attr(oid: str, value: bytes) -> bytes:
@@ -1120,7 +1248,7 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
     safes: list[bytes] = []
     if cert_bags:
         cert_safe = _der.seq_of(cert_bags)
-        if text is None:
+        if text is None or profile.cert_scheme is None:
             safes.append(_data_content_info(cert_safe))
         else:
             algid, ciphertext = _pbe.encrypt(cert_safe, text, profile.cert_scheme)
@@ -1131,7 +1259,7 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
     parts = [_der.encode_integer(3), _data_content_info(auth_safe)]
     if text is not None and profile.pbmac1:
         parts.append(_pbmac1_mac_data(auth_safe, text, profile.mac_iterations))
-    elif text is not None:
+    elif text is not None and profile.mac_digest is not None:
         salt = os.urandom(_SALT_LENGTH)
         mac = _pbe.pkcs12_mac(
             auth_safe, _pbe.bmp_password(text), salt, profile.mac_iterations, profile.mac_digest

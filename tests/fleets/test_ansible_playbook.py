@@ -6,7 +6,6 @@ password even under -vvv."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -33,9 +32,18 @@ WRONG_PASS = "Wrong-Guess-1234"
 
 
 def _target_supported() -> bool:
-    from keystore_tool.ops.apply import StoreSpec
+    """Whether the apply spec takes ``target`` (it arrives with the runtime-targets work)."""
+    from keystore_tool.errors import UsageError
+    from keystore_tool.ops.apply import store_spec_from_table
 
-    return "target" in {f.name for f in dataclasses.fields(StoreSpec)}
+    table = {"path": "probe.p12", "password": {"none": True}, "target": "jdk17"}
+    try:
+        store_spec_from_table(table, Path("/nonexistent"))
+    except UsageError as exc:
+        if "unknown key 'target'" in exc.message:
+            return False
+        raise
+    return True
 
 
 PLAYBOOK = """
@@ -46,7 +54,6 @@ PLAYBOOK = """
       keystore_tool.ks.store:
         path: "{{ ks_dir }}/truststore.p12"
         password: "{{ lookup('ansible.builtin.env', 'TRUST_PASS') }}"
-        target: "{{ ks_target | default(omit) }}"
         mode: "0644"
         certificates:
           - file: "{{ ks_dir }}/cas.pem"
@@ -410,3 +417,44 @@ def test_the_collection_builds_installs_and_documents_itself(tmp_path: Path) -> 
         page = run(str(tools / "ansible-doc"), f"keystore_tool.ks.{module}")
         assert f"keystore_tool.ks.{module}" in page
         assert option in page and "RETURN VALUES" in page and "EXAMPLES" in page
+
+
+def test_target_reaches_the_store_or_is_refused_in_plain_words(tmp_path: Path, pki: Pki) -> None:
+    tools = Path(sys.executable).parent
+    if not (tools / "ansible").exists():
+        _missing("ansible (make setup installs ansible-core)")
+    store = tmp_path / "trust.p12"
+    arguments = {
+        "path": str(store),
+        "password": TRUST_PASS,
+        "target": "jdk11,openssl3.0",
+        "certificates": [{"alias": "ca", "file": str(pki.path("ca.crt"))}],
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env.update(
+        LC_ALL="C.UTF-8",
+        ANSIBLE_HOME=str(tmp_path / "home"),
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "home" / "local"),
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+        ANSIBLE_STDOUT_CALLBACK="minimal",
+    )
+    command = [str(tools / "ansible"), "localhost", "-m", "keystore_tool.ks.store"]
+    command += ["-e", f"ansible_python_interpreter={sys.executable}", "-a", json.dumps(arguments)]
+    proc = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert TRUST_PASS not in proc.stdout + proc.stderr
+    if _target_supported():
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert store.exists()
+    else:
+        assert proc.returncode != 0
+        assert "target is not supported by the keystore_tool installed on this host" in proc.stdout
+        assert not store.exists()

@@ -196,3 +196,68 @@ def test_watch_options_that_contradict_are_usage_errors(
     line = assert_one_line_error(ks("apply", spec, *options), 2)
     assert named in line
     assert not (tmp_path / "t.p12").exists()
+
+
+def test_changes_during_the_debounce_are_one_run_and_a_spec_edit_adds_its_inputs(
+    tmp_path: Path,
+) -> None:
+    """The loop itself, on a clock that only its sleeps advance: two files landing in a watched
+    directory one poll apart are one run; an edited spec is re-read and its new input watched."""
+    from keystore_tool import Password, load_store
+    from keystore_tool.ops.watch import watch_spec
+
+    partners = tmp_path / "partners"
+    partners.mkdir()
+    cas = {name: issue(f"CA {name}", ca=True, key_kind="ec") for name in "abcde"}
+    (partners / "a.pem").write_bytes(cas["a"].pem)
+    store = tmp_path / "trust.p12"
+    spec = tmp_path / "stores.toml"
+    head = f'[[store]]\npath = "{store}"\npassword = {{ value = "pw" }}\n'
+    spec.write_text(
+        f'allow_literal_password = true\n{head}[[store.certificates]]\ndir = "{partners}"\n'
+    )
+
+    def replace(path: Path, data: bytes) -> None:
+        staged = path.with_suffix(".tmp")
+        staged.write_bytes(data)
+        os.replace(staged, path)
+
+    actions: dict[int, Callable[[], None]] = {
+        3: lambda: (partners / "b.pem").write_bytes(cas["b"].pem),
+        4: lambda: (partners / "c.pem").write_bytes(cas["c"].pem),
+        20: lambda: replace(
+            spec,
+            spec.read_bytes()
+            + f'[[store.certificates]]\nalias = "d"\nfile = "{tmp_path / "d.pem"}"\n'.encode(),
+        ),
+        40: lambda: replace(tmp_path / "d.pem", cas["e"].pem),
+    }
+    (tmp_path / "d.pem").write_bytes(cas["d"].pem)
+    now, calls = [0.0], [0]
+
+    def sleep(seconds: float) -> None:
+        calls[0] += 1
+        now[0] += seconds
+        if calls[0] in actions:
+            actions[calls[0]]()
+
+    runs = list(
+        watch_spec(
+            spec,
+            should_stop=lambda: calls[0] >= 60,
+            interval=0.1,
+            debounce=0.3,
+            sleep=sleep,
+            clock=lambda: now[0],
+        )
+    )
+    assert [run.error for run in runs] == [None] * 4
+    assert [run.trigger for run in runs] == [
+        (),
+        (str(partners), str(partners / "b.pem"), str(partners / "c.pem")),
+        (str(spec),),
+        (str(tmp_path / "d.pem"),),
+    ]
+    assert [run.written_stores for run in runs] == [[str(store)]] * 4
+    held = {e.certificates()[0].sha256_hex for e in load_store(store, Password("pw")).entries}
+    assert held == {keytool_sha256(cas[name].der) for name in "abce"}

@@ -405,14 +405,6 @@ def store_table(module, scratch):
     return table
 
 
-def _target_supported():
-    import dataclasses
-
-    from keystore_tool.ops.apply import StoreSpec
-
-    return "target" in {f.name for f in dataclasses.fields(StoreSpec)}
-
-
 def _entries_now(path, password):
     """(alias, SHA-256) of each entry the store holds now; None when it cannot be read (the
     apply that follows reports why)."""
@@ -452,18 +444,21 @@ def _metadata_lines(result, side):
 def present(module):
     params = module.params
     path = params["path"]
-    if params["target"] is not None and not _target_supported():
-        module.fail_json(
-            msg=f"{path}: target is not supported by the keystore_tool installed on this host; "
-            "upgrade keystore_tool there, or drop target"
-        )
-    from keystore_tool.errors import KsError
+    from keystore_tool.errors import KsError, UsageError
     from keystore_tool.ops.apply import apply_store, store_spec_from_table
 
     before = _entries_now(path, params["password"]) if module._diff else None
     try:
         with tempfile.TemporaryDirectory(prefix="ks-ansible-") as scratch:
-            spec = store_spec_from_table(store_table(module, scratch), Path.cwd(), where=path)
+            try:
+                spec = store_spec_from_table(store_table(module, scratch), Path.cwd(), where=path)
+            except UsageError as exc:
+                if params["target"] is not None and "unknown key 'target'" in exc.message:
+                    module.fail_json(
+                        msg=f"{path}: target is not supported by the keystore_tool installed "
+                        "on this host; upgrade keystore_tool there, or drop target"
+                    )
+                raise
             diff = apply_store(spec, check=module.check_mode, lock_timeout=params["lock_timeout"])
     except KsError as exc:
         fail_with(module, path, exc, changed=False)
