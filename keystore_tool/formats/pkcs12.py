@@ -320,7 +320,7 @@ class _Reader:
         entry_password: str | None = None,
     ) -> None:
         self.password = password
-        self.opener = _KeyOpener(password, entry_password)
+        self.opener = _KeyOpener(password, entry_password, budget.limit)
         self.budget = budget
         self.keystore = keystore
         self.cert_pbe: str | None = None
@@ -428,6 +428,10 @@ _PBES1_KINDS: dict[str, Pbe] = {
     _pbe.PBE_SHA1_2DES: "pbe-2des",
     _pbe.PBE_SHA1_RC2_128: "pbe-rc2-128",
     _pbe.PBE_SHA1_RC2_40: "pbe-rc2-40",
+    # ks reads RC4 but does not write it: a rewrite keeps the store as legacy-readable with
+    # the RC2 of the same key size.
+    _pbe.PBE_SHA1_RC4_128: "pbe-rc2-128",
+    _pbe.PBE_SHA1_RC4_40: "pbe-rc2-40",
 }
 
 
@@ -465,9 +469,11 @@ def _read_info(pfx: _Pfx, reader: _Reader, keystore: Keystore) -> ReadInfo:
         passwordless=pfx.mac_digest is None and reader.cert_pbe is None and reader.key_pbe is None,
         integrity_checked=pfx.mac_digest is not None,
         key_forms=tuple(
-            key_form(e.alias, e.private_key)
+            key_form(e.alias, key)
             for e in keystore.entries
-            if isinstance(e, PrivateKeyEntry) and e.private_key is not None
+            # known_key: the form of keys nobody opened is not known; reading the store must
+            # not decrypt them (they may have their own passwords).
+            if isinstance(e, PrivateKeyEntry) and (key := e.known_key()) is not None
         ),
     )
 
@@ -513,11 +519,14 @@ class _KeyOpener:
     """What opens the shrouded key bags of one load, when a key is first asked for: the store
     password, then the key password given (keytool's -keypass)."""
 
-    __slots__ = ("entry_password", "store_password")
+    __slots__ = ("entry_password", "limit", "store_password")
 
-    def __init__(self, store_password: str | None, entry_password: str | None) -> None:
+    def __init__(
+        self, store_password: str | None, entry_password: str | None, limit: int | None
+    ) -> None:
         self.store_password = store_password
         self.entry_password = entry_password
+        self.limit = limit  # the KDF work budget of the load, for each key opened
 
     def open(self, epki: bytes, alias: str) -> bytes | None:
         """The PKCS#8 inside ``epki``, or None when no password at hand opens it."""
@@ -530,7 +539,7 @@ class _KeyOpener:
             if candidate is None:
                 continue
             try:
-                plain = _pbe.decrypt(algid, ciphertext, candidate, KdfBudget(), what)
+                plain = _pbe.decrypt(algid, ciphertext, candidate, KdfBudget(self.limit), what)
             except PasswordError:
                 continue
             plain = _der.as_der(plain, "decrypted private key")
@@ -587,10 +596,15 @@ def _shrouded_entry(
     epki_der = _der.raw(data, epki)
     parts = _der.sequence_items(data, epki, "encrypted private key", 2)
     algid = _der.raw(data, parts[0])
-    # Absurd iteration counts are refused now, before any work, as if the key were opened.
-    _pbe.charge(algid, reader.budget, f"encryption of the private keys ('{alias}')")
+    # Absurd iteration counts are refused now, before any work, as if the key were opened;
+    # the load's own budget is not charged, since listing derives nothing for the key (it is
+    # charged when the key is opened).
+    _pbe.charge(
+        algid, KdfBudget(reader.budget.limit), f"encryption of the private keys ('{alias}')"
+    )
     if reader.key_pbe is None:
         reader.key_pbe = _pbe.describe(algid)
+        reader.key_scheme = _known_scheme(algid)
     entry = ShroudedKeyEntry(
         alias=alias,
         chain=[],

@@ -21,6 +21,7 @@ from tests.interop.producers import (
 
 pytestmark = pytest.mark.interop
 
+
 PASS = "secret"
 
 # openssl pkcs12 -export options; True: also converted and listed by keytool 17
