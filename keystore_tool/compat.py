@@ -539,4 +539,9 @@ def protection_satisfies(
         return True
     if info.passwordless:
         return chosen == PASSWORDLESS
-    return info.kept_protection() == chosen
+    kept = info.kept_protection()
+    if kept is None:
+        return False
+    # a store without keys has no key protection to compare
+    same_keys = kept.key_pbe == chosen.key_pbe or not keystore.holds_keys()
+    return same_keys and (kept.cert_pbe, kept.mac) == (chosen.cert_pbe, chosen.mac)
