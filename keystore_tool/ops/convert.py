@@ -9,7 +9,7 @@ from keystore_tool.errors import ConflictError, UnsupportedError, UsageError
 from keystore_tool.formats import DumpOptions, Profile, StoreFormat
 from keystore_tool.model import Keystore, PrivateKeyEntry, SecretKeyEntry
 from keystore_tool.password import Password
-from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, write_new_file
+from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, resolve_store_path, write_new_file
 
 
 @dataclass
@@ -62,7 +62,7 @@ def convert_store(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> ConvertResult:
     out_path = os.fspath(out)
-    if os.path.realpath(out_path) == os.path.realpath(source_path):
+    if resolve_store_path(out_path) == resolve_store_path(source_path):
         raise UsageError("--out names the source store; write the conversion to another file")
     if os.path.exists(out_path) and not replace:
         raise ConflictError(f"{out_path} already exists; pass --replace to overwrite it")

@@ -71,10 +71,13 @@ def update_store(
         result, changed = change(keystore)
         created = update.current is None
         if changed or created:
-            data = fmt.dump(
-                keystore, write_password(fmt, keystore, target), dump_options(keystore, target)
+            password = write_password(fmt, keystore, target)
+            data = fmt.dump(keystore, password, dump_options(keystore, target))
+            update.replace(
+                data,
+                holds_private_key=keystore.holds_keys(),
+                unencrypted_key=password is None and keystore.holds_keys(),
             )
-            update.replace(data, holds_private_key=keystore.holds_keys())
         return result, Outcome(fmt.name, created, update.written)
 
 
