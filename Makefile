@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup demo test lint typecheck unit jdk bench fuzz stress clean
+.PHONY: help setup demo test quick lint typecheck unit jdk bench fuzz stress clean docs dist
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -30,11 +30,20 @@ lint: $(STAMP) ## ruff check and format check
 typecheck: $(STAMP) ## mypy --strict on the package
 	$(VENV)/bin/mypy
 
+# Independent test files run in parallel (one worker per CPU); a file's tests share a worker,
+# so its session fixtures (keytool-made stores, compiled Java probes) are built once.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
+
 unit: setup ## pytest only
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_PARALLEL)
+
+quick: $(STAMP) ## the developers' lane: lint, types and every test that needs no JVM or openssl
+	$(VENV)/bin/ruff check keystore_tool tests bench demo
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -q $(PYTEST_PARALLEL) -m "not interop and not slow"
 
 test: setup lint typecheck ## set up and run everything: lint, types, tests (interop included)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_PARALLEL)
 
 bench: setup ## ks against keytool, side by side, with ratios (bench/out/results.md; --quick: make bench BENCH_ARGS=--quick)
 	$(PY) bench/run.py $(BENCH_ARGS)
@@ -45,6 +54,13 @@ fuzz: setup ## the long fuzz run: 10,000 random mutations per format and input r
 
 stress: setup ## the full stress run: 32 writers x 10 imports with 8 readers (3 trials), 30 SIGKILLs at 20,000 entries, disk full
 	STRESS_FULL=1 $(PY) -m pytest -q -s tests/stress
+
+docs: $(STAMP) ## regenerate docs/CLI.md and man/*.1 from the app (a test fails when they are stale)
+	$(PY) scripts/gen_docs.py
+
+dist: $(STAMP) ## build the wheel and sdist into dist/ (pip install dist/keystore_tool-*.whl)
+	rm -rf dist
+	$(PY) -m build --outdir dist .
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

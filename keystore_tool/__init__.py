@@ -22,6 +22,7 @@ TYPE_CHECKING = False
 # The public names are imported on first use (PEP 562): `ks --version` and every command pay
 # only for the modules they touch, not for the whole library (README, "Performance").
 if TYPE_CHECKING:
+    from keystore_tool.certfiles import read_certificates, read_private_key
     from keystore_tool.errors import (
         ConflictError,
         FormatError,
@@ -44,33 +45,39 @@ if TYPE_CHECKING:
         SecretKeyEntry,
         TrustedCertificateEntry,
     )
-    from keystore_tool.ops.apply import apply_spec, load_spec
-    from keystore_tool.ops.bundle import BundleInputs, bundle_p12
-    from keystore_tool.ops.check import check_stores
-    from keystore_tool.ops.importing import import_certificates
+    from keystore_tool.ops.apply import ApplyReport, apply_spec, load_spec
+    from keystore_tool.ops.bundle import BundleInputs, BundleResult, bundle_p12
+    from keystore_tool.ops.check import CheckReport, check_stores
+    from keystore_tool.ops.importing import ImportReport, import_certificates
     from keystore_tool.ops.keygen import Extensions, KeySpec, certreq, gencert, genkeypair
-    from keystore_tool.ops.passwd import change_password
+    from keystore_tool.ops.passwd import PasswdResult, change_password
     from keystore_tool.ops.update import StoreTarget, update_store
+    from keystore_tool.ops.where import TruststoreLocation, locate_truststore
     from keystore_tool.password import Password
     from keystore_tool.storage import dump_bytes, load_bytes, load_store, save_store
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ApplyReport",
     "BundleInputs",
+    "BundleResult",
     "Certificate",
     "CertificateEntry",
+    "CheckReport",
     "ConflictError",
     "DumpOptions",
     "Entry",
     "Extensions",
     "FormatError",
+    "ImportReport",
     "KeyMismatchError",
     "KeySpec",
     "Keystore",
     "KsError",
     "LoadOptions",
     "NotFoundError",
+    "PasswdResult",
     "Password",
     "PasswordError",
     "PrivateKeyEntry",
@@ -79,6 +86,7 @@ __all__ = [
     "StorageError",
     "StoreTarget",
     "TrustedCertificateEntry",
+    "TruststoreLocation",
     "UnsupportedError",
     "UsageError",
     "__version__",
@@ -96,6 +104,9 @@ __all__ = [
     "load_bytes",
     "load_spec",
     "load_store",
+    "locate_truststore",
+    "read_certificates",
+    "read_private_key",
     "save_store",
     "update_store",
 ]
@@ -135,14 +146,16 @@ _HOMES = {
     **dict.fromkeys(
         ("dump_bytes", "load_bytes", "load_store", "save_store"), "keystore_tool.storage"
     ),
-    **dict.fromkeys(("apply_spec", "load_spec"), "keystore_tool.ops.apply"),
-    **dict.fromkeys(("BundleInputs", "bundle_p12"), "keystore_tool.ops.bundle"),
-    "check_stores": "keystore_tool.ops.check",
-    "import_certificates": "keystore_tool.ops.importing",
+    **dict.fromkeys(("read_certificates", "read_private_key"), "keystore_tool.certfiles"),
+    **dict.fromkeys(("ApplyReport", "apply_spec", "load_spec"), "keystore_tool.ops.apply"),
+    **dict.fromkeys(("BundleInputs", "BundleResult", "bundle_p12"), "keystore_tool.ops.bundle"),
+    **dict.fromkeys(("CheckReport", "check_stores"), "keystore_tool.ops.check"),
+    **dict.fromkeys(("ImportReport", "import_certificates"), "keystore_tool.ops.importing"),
     **dict.fromkeys(
         ("Extensions", "KeySpec", "certreq", "gencert", "genkeypair"), "keystore_tool.ops.keygen"
     ),
-    "change_password": "keystore_tool.ops.passwd",
+    **dict.fromkeys(("PasswdResult", "change_password"), "keystore_tool.ops.passwd"),
+    **dict.fromkeys(("TruststoreLocation", "locate_truststore"), "keystore_tool.ops.where"),
     **dict.fromkeys(("StoreTarget", "update_store"), "keystore_tool.ops.update"),
 }
 

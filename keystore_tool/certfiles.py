@@ -163,7 +163,7 @@ def _pkcs7_certificates(der: bytes, source: str) -> list[Certificate]:
         with warnings.catch_warnings():
             # openssl writes the certificate SET unsorted (BER); cryptography reads it but warns.
             warnings.filterwarnings("ignore", message="PKCS#7 certificates could not be parsed")
-            loaded = pkcs7.load_der_pkcs7_certificates(der)
+            loaded = pkcs7.load_der_pkcs7_certificates(_der.as_der(der, "PKCS#7 data"))
     except (ValueError, UnsupportedAlgorithm) as exc:
         # UnsupportedAlgorithm: a damaged ContentInfo that no longer says signedData.
         raise FormatError(f"{source}: the PKCS#7 data holds no readable certificates") from exc
@@ -173,10 +173,15 @@ def _pkcs7_certificates(der: bytes, source: str) -> list[Certificate]:
 def _is_pkcs7(der: bytes) -> bool:
     """A ContentInfo of type signedData: SEQUENCE { OID 1.2.840.113549.1.7.2, [0] … }."""
     try:
-        top = _der.read(der, 0, len(der), "PKCS#7 ContentInfo")
-        if top.tag != _der.SEQUENCE:
-            return False
-        content_type = _der.read(der, top.start, top.end, "PKCS#7 content type")
+        if _der.is_ber(der):  # as Windows and NSS write a .p7b: indefinite lengths
+            if der[0] != _der.SEQUENCE:
+                return False
+            content_type = _der.read(der, 2, len(der), "PKCS#7 content type")
+        else:
+            top = _der.read(der, 0, len(der), "PKCS#7 ContentInfo")
+            if top.tag != _der.SEQUENCE:
+                return False
+            content_type = _der.read(der, top.start, top.end, "PKCS#7 content type")
         return (
             content_type.tag == _der.OID
             and _der.oid(der, content_type, "PKCS#7 content type") == _OID_PKCS7_SIGNED_DATA

@@ -36,34 +36,50 @@ class KsError(Exception):
 
 
 class UsageError(KsError):
+    """A request that lacks an option it needs or contradicts itself or the file (exit 2)."""
+
     exit_code = 2
 
 
 class PasswordError(KsError):
+    """A wrong password, or a store whose integrity check failed (exit 3)."""
+
     exit_code = 3
 
 
 class NotFoundError(KsError):
+    """An alias that is not in the store, or an input file that does not exist (exit 4)."""
+
     exit_code = 4
 
 
 class ConflictError(KsError):
+    """An alias that already holds different content, where replacing was not asked (exit 5)."""
+
     exit_code = 5
 
 
 class FormatError(KsError):
+    """Input that is not what it claims: unreadable, corrupt, hostile or of no known format."""
+
     exit_code = 1
 
 
 class UnsupportedError(KsError):
+    """An entry or algorithm the target format cannot hold or write."""
+
     exit_code = 1
 
 
 class KeyMismatchError(KsError):
+    """A private key that does not belong to the certificate it was given with."""
+
     exit_code = 1
 
 
 class StorageError(KsError):
+    """The file system refused: permissions, a lock held too long, a full disk."""
+
     exit_code = 1
 
 

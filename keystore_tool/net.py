@@ -62,8 +62,15 @@ class Endpoint:
 
 
 def parse_endpoint(text: str, default_port: int = 443) -> Endpoint:
-    """``HOST:PORT``, ``HOST`` (port 443), ``[v6]:PORT`` or a bare IPv6 literal."""
+    """``HOST:PORT``, ``HOST`` (port 443), ``[v6]:PORT``, a bare IPv6 literal, or an
+    ``https://HOST[:PORT][/path]`` URL (its path and query are ignored)."""
     text = text.strip()
+    scheme, sep, rest = text.partition("://")
+    if sep:
+        if scheme.lower() != "https":
+            raise UsageError(f"'{text}' is not HOST:PORT: only https:// URLs name a TLS server")
+        text = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        text = text.rsplit("@", 1)[-1]  # user info is not part of the address
     host, port_text = text, ""
     if text.startswith("["):
         close = text.find("]")

@@ -391,6 +391,7 @@ def dump_bytes(
     password: Password | None = None,
     options: DumpOptions | None = None,
 ) -> bytes:
+    """Serialises a keystore in ``storetype`` (see :func:`load_bytes` for the way back)."""
     return get_format(storetype).dump(keystore, password, options)
 
 

@@ -24,7 +24,7 @@ def command(
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
 ) -> int:
-    """Provision keystores and truststores from a spec, idempotently."""
+    """Make stores hold what a TOML spec says (idempotent)."""
     from keystore_tool.ops.apply import EXIT_WOULD_CHANGE, apply_spec, load_spec
 
     report = apply_spec(load_spec(spec), check=check, lock_timeout=lock_timeout)

@@ -43,7 +43,11 @@ def command(
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
 ) -> None:
-    """Bundle a client certificate and its private key into a PKCS12 keystore."""
+    """Bundle a certificate and its key into a PKCS12.
+
+    A client certificate and its private key (PEM or DER; PKCS#1, SEC1 or PKCS#8) become one
+    key entry a JVM can use for TLS client authentication; prints the JVM options.
+    """
     from keystore_tool.certfiles import read_certificates, read_private_key
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.bundle import BundleInputs, bundle_p12

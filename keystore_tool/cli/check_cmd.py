@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo, emit_json, styled, warn_all
 
 
 def command(
@@ -34,7 +34,11 @@ def command(
     storepass_file: opt.StorepassFile = None,
     json: opt.Json = False,
 ) -> int:
-    """Report certificates that have expired or expire soon (every certificate of every chain)."""
+    """Report expired and soon-expiring certificates.
+
+    Every certificate of every chain, in every store given. Exit 10: one expires within the
+    window; 11: one has expired.
+    """
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.check import check_stores, parse_duration, prometheus_text
     from keystore_tool.storage import load_store
@@ -64,7 +68,7 @@ def command(
         days = cert.seconds_left / 86400
         when = f"expired {-days:.1f} days ago" if days <= 0 else f"expires in {days:.1f} days"
         lines.append(
-            f"{cert.status.upper()}: {cert.store} '{cert.alias}'"
+            f"{styled(cert.status.upper(), 'bad' if cert.status == 'expired' else 'warn')}: {cert.store} '{cert.alias}'"
             f"{f' (chain #{cert.position + 1})' if cert.position else ''} {cert.subject}: "
             f"{when} ({cert.not_after:%Y-%m-%d %H:%M:%S} UTC)"
         )

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn, warn_all
+from keystore_tool.cli.output import echo, emit_json, note, warn, warn_all
 from keystore_tool.cli.passwords import resolve
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
@@ -26,10 +26,16 @@ def command(
         str | None, typer.Option("--srcstorepass", help="The source store's password.")
     ] = None,
     srcstorepass_env: Annotated[
-        str | None, typer.Option("--srcstorepass-env", metavar="VAR")
+        str | None,
+        typer.Option(
+            "--srcstorepass-env", metavar="VAR", help="Read the source password from $VAR."
+        ),
     ] = None,
     srcstorepass_file: Annotated[
-        Path | None, typer.Option("--srcstorepass-file", metavar="PATH")
+        Path | None,
+        typer.Option(
+            "--srcstorepass-file", metavar="PATH", help="Read the source password from PATH."
+        ),
     ] = None,
     storepass: opt.Storepass = None,
     storepass_env: opt.StorepassEnv = None,
@@ -50,7 +56,10 @@ def command(
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
 ) -> None:
-    """Copy every entry into a new store of another type (keytool -importkeystore)."""
+    """Copy every entry into a new store of another type.
+
+    keytool's -importkeystore. Without --storepass*, the new store gets the source's password.
+    """
     from keystore_tool.formats import format_for_new_file
     from keystore_tool.ops.convert import convert_store
     from keystore_tool.ops.inspect import open_store
@@ -70,7 +79,11 @@ def command(
     warn_all(view.keystore.warnings)
     target = format_for_new_file(str(out), to)
     # keytool -importkeystore keeps the source password for the target unless told otherwise.
-    password = resolve("--storepass", storepass, storepass_env, storepass_file) or source_password
+    password = resolve("--storepass", storepass, storepass_env, storepass_file)
+    if password is None and source_password is not None:
+        # Said, not silent: the new file's password is a choice the user may not know was made.
+        note("ks: note: the new store takes the source's password (give --storepass* for another)")
+        password = source_password
     result = convert_store(
         view.keystore,
         str(keystore),

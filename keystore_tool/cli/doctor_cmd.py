@@ -30,7 +30,7 @@ def command(
     ] = None,
     json: opt.Json = False,
 ) -> int:
-    """Find what makes Java reject or ignore entries of a store."""
+    """Find what makes Java reject or ignore a store's entries."""
     from keystore_tool.ops.doctor import diagnose, target_version
 
     # No password prompt: doctor reads the store as a JVM given no password would.

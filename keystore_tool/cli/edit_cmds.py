@@ -17,7 +17,7 @@ def delete(
     storepass: opt.Storepass = None,
     storepass_env: opt.StorepassEnv = None,
     storepass_file: opt.StorepassFile = None,
-    storetype: opt.Storetype = None,
+    storetype: opt.ExpectedStoretype = None,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
 ) -> None:
@@ -46,7 +46,7 @@ def rename(
     storepass: opt.Storepass = None,
     storepass_env: opt.StorepassEnv = None,
     storepass_file: opt.StorepassFile = None,
-    storetype: opt.Storetype = None,
+    storetype: opt.ExpectedStoretype = None,
     entry_pass: opt.EntryPass = None,
     entry_pass_env: opt.EntryPassEnv = None,
     entry_pass_file: opt.EntryPassFile = None,

@@ -31,7 +31,7 @@ def command(
     storepass: opt.Storepass = None,
     storepass_env: opt.StorepassEnv = None,
     storepass_file: opt.StorepassFile = None,
-    storetype: opt.Storetype = None,
+    storetype: opt.ExpectedStoretype = None,
     entry_pass: opt.EntryPass = None,
     entry_pass_env: opt.EntryPassEnv = None,
     entry_pass_file: opt.EntryPassFile = None,

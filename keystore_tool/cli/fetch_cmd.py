@@ -28,7 +28,11 @@ def command(
     timeout: Timeout = 10.0,
     json: opt.Json = False,
 ) -> None:
-    """Show the certificate chain a TLS server presents, leaf first."""
+    """Show the certificate chain a TLS server presents.
+
+    Leaf first; nothing is verified. HOST:PORT may also be HOST (port 443) or a URL,
+    https://HOST[:PORT]/.
+    """
     from keystore_tool.ops.fetch import fetch
 
     report = fetch(address, servername=servername, timeout=timeout)

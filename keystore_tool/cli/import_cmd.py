@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli import server_opts
-from keystore_tool.cli.output import echo, emit_json
+from keystore_tool.cli import server_opts, where_cmd
+from keystore_tool.cli.output import echo, emit_json, warn_all
 from keystore_tool.ops.importing import import_certificates
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
 
+if TYPE_CHECKING:
+    from keystore_tool.jdks import HostRoots
+    from keystore_tool.model import Certificate
+    from keystore_tool.password import Password
+
+
+KeystoreOrAll = Annotated[
+    Path | None,
+    typer.Option("--keystore", "-k", help="The keystore file (or --all-jdks)."),
+]
+
 
 def command(
-    keystore: opt.Keystore,
+    keystore: KeystoreOrAll = None,
     file: Annotated[
         Path | None,
         typer.Option("--file", "-f", help="PEM (one or many), DER or PKCS#7 certificates."),
@@ -36,8 +47,33 @@ def command(
     trust_on_first_use: server_opts.TrustOnFirstUse = False,
     with_default_cas: server_opts.WithDefaultCas = False,
     java: server_opts.JavaForCas = None,
-) -> None:
-    """Import trusted certificates into a keystore, creating it when missing."""
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Name every entry, not just the counts.")
+    ] = False,
+    all_jdks: Annotated[
+        bool,
+        typer.Option(
+            "--all-jdks",
+            help="Into every distinct truststore of the host's Java runtimes (ks where "
+            "--all); password: changeit, or none for a password-less PKCS12, unless given.",
+        ),
+    ] = False,
+    search: Annotated[
+        list[Path] | None,
+        typer.Option("--search", metavar="DIR", help="With --all-jdks: also look below DIR."),
+    ] = None,
+    search_only: Annotated[
+        bool, typer.Option("--search-only", help="Look only below the --search directories.")
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="With --all-jdks: exit 1 when any store was not written."),
+    ] = False,
+) -> int:
+    """Import trusted certificates (creates the store).
+
+    From a file (PEM, DER or PKCS#7) or from what a TLS server presents; idempotent.
+    """
     from keystore_tool.certfiles import read_certificates
     from keystore_tool.errors import UsageError
 
@@ -52,6 +88,25 @@ def command(
     else:
         assert file is not None
         certificates = read_certificates(read_file(file, "certificate"), str(file))
+    if all_jdks:
+        if keystore is not None or with_default_cas:
+            raise UsageError(
+                "--all-jdks chooses the stores: drop --keystore and --with-default-cas"
+            )
+        return _all_jdks(
+            certificates,
+            alias=alias,
+            replace=replace,
+            password=opt.store_password(storepass, storepass_env, storepass_file, prompt=False),
+            roots=where_cmd.roots(search, search_only),
+            strict=strict,
+            lock_timeout=lock_timeout,
+            json=json,
+        )
+    if keystore is None:
+        raise UsageError("give the store to import into with --keystore (or --all-jdks)")
+    if search or search_only or strict:
+        raise UsageError("--search and --strict go with --all-jdks")
     target = opt.store_target(
         keystore,
         storepass,
@@ -76,12 +131,69 @@ def command(
         if seeded is not None:
             document["seeded_from"] = seeded.as_json()
         emit_json(document)
-        return
+        return 0
     if seeded is not None:
         echo(f"Created {keystore} with the {seeded.count} entries of {seeded.path}")
-    for name in report.added:
-        echo(f"Added '{name}' to {keystore}")
-    for name in report.replaced:
-        echo(f"Replaced '{name}' in {keystore}")
-    for name in report.unchanged:
-        echo(f"Unchanged: '{name}' already holds this certificate")
+    echo(_summary(str(keystore), report.added, report.replaced, report.unchanged))
+    if verbose:
+        for name in report.added:
+            echo(f"  added '{name}'")
+        for name in report.replaced:
+            echo(f"  replaced '{name}'")
+        for name in report.unchanged:
+            echo(f"  unchanged '{name}' (already holds this certificate)")
+    return 0
+
+
+def _all_jdks(
+    certificates: list[Certificate],
+    *,
+    alias: str | None,
+    replace: bool,
+    password: Password | None,
+    roots: HostRoots,
+    strict: bool,
+    lock_timeout: float,
+    json: bool,
+) -> int:
+    from keystore_tool.ops.all_jdks import import_into_all_jdks
+
+    report = import_into_all_jdks(
+        certificates,
+        alias=alias,
+        replace=replace,
+        password=password,
+        roots=roots,
+        lock_timeout=lock_timeout,
+    )
+    for store in report.stores:
+        warn_all(f"{store.keystore}: {w}" for w in store.warnings)
+    if json:
+        emit_json([s.as_json() for s in report.stores])
+    else:
+        if not report.stores:
+            echo("No Java runtime found: nothing imported.")
+        for store in report.stores:
+            if store.error is not None:
+                echo(f"Not written: {store.keystore}: {store.error}")
+                continue
+            assert store.report is not None
+            done = store.report
+            echo(_summary(str(store.keystore), done.added, done.replaced, done.unchanged))
+    return 1 if strict and report.failed else 0
+
+
+def _summary(keystore: str, added: list[str], replaced: list[str], unchanged: list[str]) -> str:
+    """One line however many certificates: "t.p12: added 4,998, unchanged 2"."""
+    from keystore_tool.cli.output import count, styled
+
+    parts = [
+        styled(f"{label} {count(len(names))}", style)
+        for label, names, style in (
+            ("added", added, "ok"),
+            ("replaced", replaced, "warn"),
+            ("unchanged", unchanged, "dim"),
+        )
+        if names
+    ]
+    return f"{keystore}: {', '.join(parts) if parts else 'nothing to import'}"

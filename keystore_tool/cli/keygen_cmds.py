@@ -86,7 +86,7 @@ def genkeypair(
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
 ) -> None:
-    """Generate a key pair and a self-signed certificate as a new key entry."""
+    """Generate a key pair with a self-signed certificate."""
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.keygen import Extensions, KeySpec
     from keystore_tool.ops.keygen import genkeypair as generate

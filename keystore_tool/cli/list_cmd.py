@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json
-from keystore_tool.cli.render import detail_lines, summary_lines
+from keystore_tool.cli.output import aligned, echo, emit_json, on_terminal
+from keystore_tool.cli.render import TABLE_HEADER, detail_lines, summary_lines, table_row
 
 
 def command(
@@ -16,7 +16,7 @@ def command(
     storepass: opt.Storepass = None,
     storepass_env: opt.StorepassEnv = None,
     storepass_file: opt.StorepassFile = None,
-    storetype: opt.Storetype = None,
+    storetype: opt.ExpectedStoretype = None,
     entry_pass: opt.EntryPass = None,
     entry_pass_env: opt.EntryPassEnv = None,
     entry_pass_file: opt.EntryPassFile = None,
@@ -25,7 +25,7 @@ def command(
         bool, typer.Option("--verbose", "-v", help="Show every certificate.")
     ] = False,
 ) -> None:
-    """List every entry of a keystore."""
+    """List every entry of a keystore, sorted by alias."""
     view = opt.read_store(
         keystore,
         storepass,
@@ -49,6 +49,11 @@ def command(
         )
         return
     count = len(entries)
+    if not verbose and on_terminal():
+        # A person reading: one aligned row per entry. A pipe or a log gets keytool's layout.
+        echo(f"{view.storetype.upper()} keystore, {count} {'entry' if count == 1 else 'entries'}")
+        echo("\n".join(aligned([table_row(e) for e in entries], header=TABLE_HEADER)))
+        return
     lines = [
         f"Keystore type: {view.storetype.upper()}",
         "",

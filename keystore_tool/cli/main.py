@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
+from typing import Annotated
 
 from keystore_tool import __version__
 from keystore_tool.errors import KsError
@@ -30,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "certreq": "keygen_cmds:certreq",
     "gencert": "keygen_cmds:gencert",
     "passwd": "passwd_cmd:command",
+    # Help for people (issue 16).
+    "completion": "completion_cmd:command",
 }
 
 
@@ -40,28 +44,52 @@ def build_app(only: str | None = None) -> object:
 
     import typer
 
+    from keystore_tool.cli import helptext
+
     # Rich tracebacks and locals are off: locals hold passwords (DESIGN.md, fact 8).
     app = typer.Typer(
         name="ks",
         help="Keystores and truststores for JVM services: JKS, JCEKS, PKCS12 and PEM.",
+        epilog=helptext.main_epilog(),
+        # Completion is `ks completion SHELL`: a static script, no Python start per <TAB>.
         add_completion=False,
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         pretty_exceptions_show_locals=False,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    if only is not None:
-        app.callback()(_group)
+    app.callback()(_group)
     for name, target in COMMANDS.items():
         if only is not None and name != only:
             continue
         module, function = target.split(":")
-        app.command(name)(getattr(importlib.import_module(f"keystore_tool.cli.{module}"), function))
+        app.command(name, epilog=helptext.epilog(name))(
+            getattr(importlib.import_module(f"keystore_tool.cli.{module}"), function)
+        )
     return app
 
 
-def _group() -> None:
+def _group(
+    version: Annotated[bool, _global_option("--version", "Print the version and exit.")] = False,
+    debug: Annotated[
+        bool, _global_option("--debug", "Show a traceback instead of the one-line error.")
+    ] = False,
+    no_color: Annotated[
+        bool, _global_option("--no-color", "No colour, even on a terminal (as NO_COLOR does).")
+    ] = False,
+) -> None:
     """Keystores and truststores for JVM services: JKS, JCEKS, PKCS12 and PEM."""
+    # main() takes --debug and --no-color out of the line wherever they stand; they are
+    # declared here so that `ks --help` lists them. --version reaches here only with company.
+    if version:
+        sys.stdout.write(f"ks {__version__}\n")
+        raise SystemExit(0)
+
+
+def _global_option(name: str, help: str) -> object:
+    import typer
+
+    return typer.Option(name, help=help)
 
 
 def _usage_message(exc: BaseException) -> str | None:
@@ -69,14 +97,33 @@ def _usage_message(exc: BaseException) -> str | None:
     uses: Typer ≥ 0.26 vendors Click, so its classes are not ``click``'s)."""
     format_message = getattr(exc, "format_message", None)
     if callable(format_message) and hasattr(exc, "exit_code"):
-        return str(format_message()).replace("\n", " ")
+        return _once_each(str(format_message()).replace("\n", " "))
     return None
+
+
+def _once_each(message: str) -> str:
+    """The message with a repeated sentence said once: Typer and Click both append
+    "Did you mean 'list'?" to an unknown command."""
+    import re
+
+    sentences: list[str] = []
+    for sentence in re.split(r"(?<=[.?!]) ", message):
+        if sentence not in sentences:
+            sentences.append(sentence)
+    return " ".join(sentences)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    args = [a for a in args if a != "--debug"]
+    if "--no-color" in args:
+        os.environ["NO_COLOR"] = "1"  # read by cli/output.py; children inherit the choice
+    args = [a for a in args if a not in ("--debug", "--no-color")]
+    try:
+        args = _from_keytool(args)
+    except KsError as exc:
+        sys.stderr.write(f"ks: error: {exc.message}\n")
+        return exc.exit_code
     if args == ["--version"]:
         # Answered before Typer is imported: `ks --version` costs no more than Python's start.
         sys.stdout.write(f"ks {__version__}\n")
@@ -155,6 +202,23 @@ def _print_library_warnings() -> None:
 
     warnings.simplefilter("always", KsWarning)
     warnings.showwarning = show
+
+
+def _from_keytool(args: list[str]) -> list[str]:
+    """keytool's spelling turned into ks' (cli/keytool.py), with a note saying how ks spells it;
+    a line without a single-dash word costs nothing more than this scan."""
+    if (
+        args[:1]
+        and args[0] in COMMANDS
+        and not any(len(a) > 2 and a[0] == "-" and a[1] != "-" for a in args)
+    ):
+        return args
+    from keystore_tool.cli.keytool import translate
+
+    translation = translate(args, COMMANDS)
+    if translation.note:
+        sys.stderr.write(f"ks: note: {translation.note}\n")
+    return translation.args
 
 
 def run() -> None:

@@ -19,7 +19,16 @@ Storetype = Annotated[
     str | None,
     typer.Option(
         "--storetype",
-        help="pkcs12, jks, jceks or pem; for a new file (an existing one is detected).",
+        help="A new store's type: pkcs12, jks, jceks or pem (an existing one is detected).",
+    ),
+]
+# For a command that only reads or edits an existing store: the type is detected, so the option
+# is a check (an error when the file is another type), never a choice.
+ExpectedStoretype = Annotated[
+    str | None,
+    typer.Option(
+        "--storetype",
+        help="Fail unless the store is this type (pkcs12, jks, jceks, pem); detected anyway.",
     ),
 ]
 Alias = Annotated[str, typer.Option("--alias", "-a", help="The entry's alias.")]

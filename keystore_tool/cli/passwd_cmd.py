@@ -27,7 +27,9 @@ def command(
     ] = None,
     new_storepass_file: Annotated[
         Path | None,
-        typer.Option("--new-storepass-file", metavar="PATH", help="Read it from PATH."),
+        typer.Option(
+            "--new-storepass-file", metavar="PATH", help="Read the new password from PATH."
+        ),
     ] = None,
     no_new_storepass: Annotated[
         bool,
@@ -44,15 +46,24 @@ def command(
         typer.Option("--new-entry-pass", help="New JKS/JCEKS key password (default: the store's)."),
     ] = None,
     new_entry_pass_env: Annotated[
-        str | None, typer.Option("--new-entry-pass-env", metavar="VAR")
+        str | None,
+        typer.Option(
+            "--new-entry-pass-env", metavar="VAR", help="Read the new key password from $VAR."
+        ),
     ] = None,
     new_entry_pass_file: Annotated[
-        Path | None, typer.Option("--new-entry-pass-file", metavar="PATH")
+        Path | None,
+        typer.Option(
+            "--new-entry-pass-file", metavar="PATH", help="Read the new key password from PATH."
+        ),
     ] = None,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
 ) -> None:
-    """Change a store's password (and its JKS/JCEKS key passwords), or remove it."""
+    """Change a store's password, or remove it.
+
+    JKS/JCEKS key entries under the store password follow it (--new-entry-pass to differ).
+    """
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.passwd import change_password
 

@@ -25,6 +25,22 @@ def summary_lines(entry: Entry) -> list[str]:
     return lines
 
 
+TABLE_HEADER = ["ALIAS", "TYPE", "CREATED", "SHA-256"]
+
+
+def table_row(entry: Entry) -> list[str]:
+    """``summary_lines`` as one row of a terminal table. No certificate is parsed."""
+    certs = entry.certificates()
+    if certs:
+        what = certs[0].sha256_hex
+    elif isinstance(entry, SecretKeyEntry) and entry.algorithm:
+        what = f"{entry.algorithm}{f' {entry.key_size} bits' if entry.key_size else ''}"
+    else:
+        what = ""
+    date = f"{entry.created:%Y-%m-%d}" if entry.created else "-"
+    return [entry.alias, _KEYTOOL_KIND.get(entry.kind, entry.kind), date, what]
+
+
 def certificate_lines(cert: Certificate, indent: str = "") -> list[str]:
     from keystore_tool.x509util import describe_certificate
 

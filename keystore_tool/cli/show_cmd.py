@@ -18,14 +18,14 @@ def command(
     storepass: opt.Storepass = None,
     storepass_env: opt.StorepassEnv = None,
     storepass_file: opt.StorepassFile = None,
-    storetype: opt.Storetype = None,
+    storetype: opt.ExpectedStoretype = None,
     entry_pass: opt.EntryPass = None,
     entry_pass_env: opt.EntryPassEnv = None,
     entry_pass_file: opt.EntryPassFile = None,
     json: opt.Json = False,
     pem: Annotated[bool, typer.Option("--pem", help="Print the certificate(s) as PEM.")] = False,
 ) -> None:
-    """Show one entry, with its whole certificate chain."""
+    """Show one entry with its whole certificate chain."""
     view = opt.read_store(
         keystore,
         storepass,

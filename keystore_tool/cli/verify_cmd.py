@@ -25,13 +25,22 @@ def command(
         str | None, typer.Option("--alias", "-a", help="The key entry to present.")
     ] = None,
     truststorepass: Annotated[
-        str | None, typer.Option("--truststorepass", help="The truststore's password.")
+        str | None,
+        typer.Option(
+            "--truststorepass", help="The truststore's password (default: none, as the JVM's)."
+        ),
     ] = None,
     truststorepass_env: Annotated[
-        str | None, typer.Option("--truststorepass-env", metavar="VAR")
+        str | None,
+        typer.Option(
+            "--truststorepass-env", metavar="VAR", help="Read the truststore password from $VAR."
+        ),
     ] = None,
     truststorepass_file: Annotated[
-        Path | None, typer.Option("--truststorepass-file", metavar="PATH")
+        Path | None,
+        typer.Option(
+            "--truststorepass-file", metavar="PATH", help="Read the truststore password from PATH."
+        ),
     ] = None,
     storepass: opt.Storepass = None,
     storepass_env: opt.StorepassEnv = None,
@@ -40,10 +49,16 @@ def command(
         Path | None,
         typer.Option("--java", metavar="PATH", help="Also ask this JVM (a tiny HTTPS probe)."),
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS")] = 10.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", metavar="SECONDS", help="Connect and handshake timeout.")
+    ] = 10.0,
     json: opt.Json = False,
 ) -> int:
-    """Say whether a JVM with this truststore would complete the TLS handshake."""
+    """Would a JVM with this truststore trust the server?
+
+    Builds the chain to an anchor of the truststore, checks validity and host name as Java
+    does, and (with --keystore) presents the client certificate. Exit 0 yes, 1 no.
+    """
     from keystore_tool.ops.verify import StoreSpec, java_verdict, verify
 
     # A truststore is read without a password unless one is given, as the JVM does.
@@ -70,7 +85,13 @@ def command(
     if json:
         emit_json(report.as_json())
     else:
-        verdict = "would complete the handshake" if report.trusted else "would FAIL"
+        from keystore_tool.cli.output import styled
+
+        verdict = (
+            styled("would complete the handshake", "ok")
+            if report.trusted
+            else styled("would FAIL", "bad")
+        )
         lines = [f"{report.endpoint}: a JVM with {truststore} {verdict}"]
         if report.reason:
             lines.append(f"Reason: {report.reason}")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from keystore_tool.cli import options as opt
 from keystore_tool.cli.output import echo, emit_json, warn_all
+
+if TYPE_CHECKING:
+    from keystore_tool.jdks import HostRoots
 
 JavaOption = Annotated[
     Path | None,
@@ -20,9 +23,42 @@ JavaOption = Annotated[
 ]
 
 
-def command(java: JavaOption = None, json: opt.Json = False) -> None:
+AllOption = Annotated[
+    bool,
+    typer.Option(
+        "--all",
+        help="Every Java runtime on the host (JAVA_HOME, PATH, /usr/lib/jvm, /opt, SDKMAN, "
+        "asdf, ~/.gradle/jdks) and the truststore each uses.",
+    ),
+]
+SearchOption = Annotated[
+    list[Path] | None,
+    typer.Option("--search", metavar="DIR", help="With --all: also look below DIR (repeatable)."),
+]
+SearchOnlyOption = Annotated[
+    bool,
+    typer.Option("--search-only", help="Look only below the --search directories."),
+]
+
+
+def command(
+    java: JavaOption = None,
+    all_runtimes: AllOption = False,
+    search: SearchOption = None,
+    search_only: SearchOnlyOption = False,
+    json: opt.Json = False,
+) -> None:
     """Show the truststore a JVM uses by default, and why."""
+    from keystore_tool.errors import UsageError
     from keystore_tool.ops.where import locate_truststore
+
+    if (search or search_only) and not all_runtimes:
+        raise UsageError("--search adds places to look for --all; give --all too")
+    if all_runtimes:
+        if java is not None:
+            raise UsageError("give either --java or --all, not both")
+        _all(roots(search, search_only), json)
+        return
 
     location = locate_truststore(java)
     if json:
@@ -47,3 +83,44 @@ def command(java: JavaOption = None, json: opt.Json = False) -> None:
         lines.append(f"Type:        {location.storetype}")
     echo("\n".join(lines))
     warn_all(location.warnings)
+
+
+def roots(search: list[Path] | None, search_only: bool) -> HostRoots:
+    from keystore_tool.errors import UsageError
+    from keystore_tool.jdks import HostRoots
+
+    if search_only and not search:
+        raise UsageError("--search-only needs at least one --search DIR")
+    return HostRoots(extra=tuple(search or ()), only_extra=search_only)
+
+
+def _all(host_roots: HostRoots, json: bool) -> None:
+    from keystore_tool.ops.where import survey_host
+
+    survey = survey_host(roots=host_roots)
+    if json:
+        emit_json(survey.as_json())
+        return
+    if not survey.runtimes:
+        echo("No Java runtime found.")
+        return
+    for item in survey.runtimes:
+        version = item.runtime.version.text if item.runtime.version else "unknown version"
+        flags = []
+        if item.os_store:
+            flags.append("OS store")
+        if item.shared_with:
+            flags.append(f"shared with {len(item.shared_with)} other")
+        health = item.health.state + (
+            f" ({item.health.entries} entries)" if item.health.entries is not None else ""
+        )
+        lines = [
+            f"{item.runtime.home} ({version}, found by {', '.join(item.runtime.found_by)})",
+            f"  Truststore:  {item.file}"
+            + (f" -> {item.real_file}" if item.real_file != item.file else ""),
+            f"  Health:      {health}" + (f"; {', '.join(flags)}" if flags else ""),
+        ]
+        if item.health.detail and not item.health.ok:
+            lines.append(f"  Problem:     {item.health.detail}")
+        echo("\n".join(lines))
+        warn_all(f"{item.runtime.home}: {w}" for w in item.location.warnings)

@@ -79,9 +79,8 @@ def _read_carefully(data: bytes, pos: int, end: int, what: str) -> Tlv:
     if first < 0x80:
         length = first
     elif first == 0x80:
-        raise FormatError(
-            f"the file uses BER indefinite lengths (in a {what}), which ks does not read; "
-            "re-export it with openssl pkcs12"
+        raise IndefiniteLength(
+            f"the file uses BER indefinite lengths (in a {what}) where ks expects DER"
         )
     else:
         count = first & 0x7F
@@ -92,6 +91,102 @@ def _read_carefully(data: bytes, pos: int, end: int, what: str) -> Tlv:
     if pos + length > end:
         raise FormatError(f"the file is truncated (a {what} runs past its end)")
     return Tlv(tag, head, pos, pos + length)
+
+
+class IndefiniteLength(FormatError):
+    """A BER indefinite length met by the DER reader: the caller may normalise with
+    :func:`to_der` and read again."""
+
+
+# BER input nests no deeper than this (a PKCS12 needs about a dozen levels; a certificate
+# inside one about ten more).
+MAX_BER_DEPTH = 48
+
+
+def is_ber(data: bytes) -> bool:
+    """True when ``data`` starts with a constructed element of indefinite length, as every
+    element that NSS, Netscape and BouncyCastle write does."""
+    return len(data) >= 2 and data[1] == 0x80 and bool(data[0] & 0x20)
+
+
+def as_der(data: bytes, what: str = "value") -> bytes:
+    """``data`` itself when it does not start BER-style, else :func:`to_der` of it."""
+    return to_der(data, what) if is_ber(data) else data
+
+
+def to_der(data: bytes, what: str = "value") -> bytes:
+    """The BER element that fills ``data`` re-encoded with definite lengths, constructed
+    OCTET STRINGs joined into primitive ones, and minimal length octets; the content of
+    primitive elements is not looked into (an OCTET STRING that wraps BER stays BER, so a MAC
+    over it still verifies). Bounded: nesting deeper than :data:`MAX_BER_DEPTH` is refused,
+    and the work is linear in the input."""
+    encoded, end = _ber_element(data, 0, len(data), 0, what)
+    if end != len(data):
+        raise FormatError(f"the file is not a valid keystore (data after the {what})")
+    return encoded
+
+
+def _ber_header(data: bytes, pos: int, end: int, what: str) -> tuple[int, int, int | None]:
+    """(tag, first content byte, content length or None for indefinite)."""
+    if pos + 2 > end:
+        raise FormatError(f"the file is truncated (a {what} is cut short)")
+    tag = data[pos]
+    if tag & 0x1F == 0x1F:
+        raise FormatError(f"the file uses an unsupported ASN.1 tag in a {what}")
+    first = data[pos + 1]
+    pos += 2
+    if first < 0x80:
+        return tag, pos, first
+    if first == 0x80:
+        if not tag & 0x20:
+            raise FormatError(f"the file is corrupt (a primitive {what} has no length)")
+        return tag, pos, None
+    count = first & 0x7F
+    if count > 4 or pos + count > end:
+        raise FormatError(f"the file is truncated or corrupt (bad length of a {what})")
+    length = int.from_bytes(data[pos : pos + count], "big")
+    pos += count
+    if pos + length > end:
+        raise FormatError(f"the file is truncated (a {what} runs past its end)")
+    return tag, pos, length
+
+
+def _ber_element(data: bytes, pos: int, end: int, depth: int, what: str) -> tuple[bytes, int]:
+    """(the DER of the element at ``pos``, where it ended in ``data``)."""
+    if depth > MAX_BER_DEPTH:
+        raise FormatError(f"the file nests deeper than {MAX_BER_DEPTH} levels (in a {what})")
+    tag, start, length = _ber_header(data, pos, end, what)
+    if not tag & 0x20:
+        assert length is not None
+        return tlv(tag, data[start : start + length]), start + length
+    stop = end if length is None else start + length
+    parts: list[bytes] = []
+    pos = start
+    while True:
+        if length is None:
+            if pos + 2 <= stop and data[pos] == 0 and data[pos + 1] == 0:
+                pos += 2
+                break
+            if pos >= stop:
+                raise FormatError(f"the file is truncated (a {what} lacks its end marker)")
+        elif pos >= stop:
+            break
+        part, pos = _ber_element(data, pos, stop, depth + 1, what)
+        parts.append(part)
+    if tag == OCTET_STRING_CONSTRUCTED:
+        pieces = []
+        for part in parts:
+            if part[0] != OCTET_STRING:
+                raise FormatError(f"the file is not a valid keystore (a {what} is malformed)")
+            pieces.append(part[1 + _length_size(part) :])
+        return tlv(OCTET_STRING, b"".join(pieces)), pos
+    return tlv(tag, b"".join(parts)), pos
+
+
+def _length_size(encoded: bytes) -> int:
+    """How many length octets the DER element ``encoded`` (as :func:`tlv` builds it) has."""
+    first = encoded[1]
+    return 1 if first < 0x80 else 1 + (first & 0x7F)
 
 
 def expect(data: bytes, pos: int, end: int, tag: int, what: str) -> Tlv:

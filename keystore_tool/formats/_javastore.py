@@ -70,6 +70,9 @@ _JKS_PROTECTOR_OID = bytes.fromhex("060a2b060104012a02110101")
 _JCE_PROTECTOR_OID = bytes.fromhex("06092b060104012a021301")
 PROTECTOR_JKS = "jks-key-protector"
 PROTECTOR_JCE = "jce-pbe-md5-3des"
+# The sealed formats of a key entry (tag 1) that has no certificate chain.
+CHAINLESS_JKS = "jks-key-entry"
+CHAINLESS_JCE = "jceks-key-entry"
 
 # Entry attributes that let a rewrite reproduce what was read.
 ATTR_TIMESTAMP = "jks.timestamp_ms"
@@ -1071,6 +1074,16 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
                 attributes=attributes,
                 certificate=Certificate(item.certs[0][1]),
             )
+        elif item.tag == TAG_PRIVATE_KEY and not item.certs:
+            # A key entry without a chain (KeyStore.setKeyEntry with bytes and no chain): keytool
+            # calls it a SecretKeyEntry, by the missing certificate, without decrypting it.
+            entry = SecretKeyEntry(
+                alias=item.alias,
+                created=created,
+                attributes=attributes,
+                sealed=SealedBlob(_chainless_format(item.blob), item.blob),
+            )
+            undecrypted += 1
         elif item.tag == TAG_PRIVATE_KEY:
             protected = parse_protected_key(item.blob)
             protectors.add(protected.protector)
@@ -1111,14 +1124,39 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
         append(entry)
     try:
         keystore.add_loaded(entries)
-    except ConflictError as exc:
-        raise FormatError(f"the store is corrupt: {exc}") from exc
+    except ConflictError:
+        keystore.add_loaded(_last_of_each_alias(entries, keystore.warnings))
     keystore.properties[f"{fmt}.key_protectors"] = sorted(protectors)
     if iterations_seen:
         keystore.properties[f"{fmt}.iterations"] = max(iterations_seen)
     if undecrypted:
         keystore.properties[f"{fmt}.undecrypted_keys"] = undecrypted
     return keystore
+
+
+def _chainless_format(blob: bytes) -> str:
+    """The sealed form of a key entry without a chain: which key protector it claims."""
+    protected = parse_protected_key(blob)
+    if protected.iterations:
+        # Not decrypted here, but bounded like every key: a decryption later must not stall.
+        KdfBudget().charge(protected.iterations, "JCEKS key")
+    return CHAINLESS_JKS if protected.protector == PROTECTOR_JKS else CHAINLESS_JCE
+
+
+def _last_of_each_alias(entries: list[Entry], warnings: list[str]) -> list[Entry]:
+    """Java's view of a store that repeats an alias (Java writes such files: its loader puts
+    each entry in a table by alias, so the last one read is the one it keeps)."""
+    last: dict[str, Entry] = {}
+    for entry in entries:
+        earlier = last.pop(entry.folded_alias, None)
+        if earlier is not None:
+            same = "" if earlier.alias == entry.alias else f" (as '{earlier.alias}')"
+            warnings.append(
+                f"alias '{entry.alias}' appears more than once{same}; Java reads the last "
+                "entry, and so does ks (a rewrite keeps only that one)"
+            )
+        last[entry.folded_alias] = entry
+    return list(last.values())
 
 
 def _unprotect(protected: ProtectedKey, password: Password, budget: KdfBudget) -> bytes | None:
@@ -1192,6 +1230,13 @@ def _raw_entry(entry: Entry, fmt: str, key_password: Password, iterations: int) 
         )
         certs = [(t, c.der) for t, c in zip(types, entry.chain, strict=True)]
         return RawEntry(TAG_PRIVATE_KEY, alias, stamp, blob=blob, certs=certs)
+    if (
+        isinstance(entry, SecretKeyEntry)
+        and entry.sealed is not None
+        and entry.sealed.format in (CHAINLESS_JKS, CHAINLESS_JCE)
+        and sealed_fits(entry.sealed, fmt)
+    ):
+        return RawEntry(TAG_PRIVATE_KEY, alias, stamp, blob=entry.sealed.data)
     if isinstance(entry, SecretKeyEntry) and fmt == "jceks":
         if entry.sealed is not None and entry.sealed.format == "jceks":
             sealed = entry.sealed.data
@@ -1212,8 +1257,8 @@ def _raw_entry(entry: Entry, fmt: str, key_password: Password, iterations: int) 
 def sealed_fits(sealed: SealedBlob, fmt: str) -> bool:
     """JKS reads only its own protector; JCEKS reads both (its KeyProtector accepts the JKS OID)."""
     if fmt == "jks":
-        return sealed.format == "jks"
-    return sealed.format in ("jks", "jceks")
+        return sealed.format in ("jks", CHAINLESS_JKS)
+    return sealed.format in ("jks", "jceks", CHAINLESS_JKS, CHAINLESS_JCE)
 
 
 def can_hold(entry: Entry, fmt: str) -> bool:
@@ -1224,6 +1269,8 @@ def can_hold(entry: Entry, fmt: str) -> bool:
             entry.sealed is not None and sealed_fits(entry.sealed, fmt)
         )
     if isinstance(entry, SecretKeyEntry):
+        if entry.sealed is not None and entry.sealed.format in (CHAINLESS_JKS, CHAINLESS_JCE):
+            return sealed_fits(entry.sealed, fmt)
         if fmt != "jceks":
             return False
         if entry.sealed is not None and entry.sealed.format == "jceks":

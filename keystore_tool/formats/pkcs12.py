@@ -189,6 +189,7 @@ def _parse_attributes(data: bytes, attr_set: Tlv, bag: _Bag) -> None:
 
 def _parse_safe_contents(data: bytes) -> list[_Bag]:
     what = "safe contents"
+    data = _der.as_der(data, what)
     top = _der.expect(data, 0, len(data), _der.SEQUENCE, what)
     if top.end != len(data):
         raise FormatError("the file is not a valid keystore (data after the safe contents)")
@@ -217,6 +218,10 @@ class _Pfx:
 
 def _parse_pfx(data: bytes) -> _Pfx:
     what = "PKCS12 header"
+    # NSS, Netscape and BouncyCastle write BER; it is read as the DER it stands for. Each
+    # OCTET STRING that wraps more structure is normalised where it is opened (below), so
+    # the MAC is checked over the bytes as written.
+    data = _der.as_der(data, what)
     top = _der.expect(data, 0, len(data), _der.SEQUENCE, what)
     if top.end != len(data):
         raise FormatError("the file has data after the PKCS12 structure; it is damaged")
@@ -289,6 +294,7 @@ class _Reader:
 
     def read_auth_safe(self, auth_safe: bytes) -> None:
         what = "authenticated safe"
+        auth_safe = _der.as_der(auth_safe, what)
         top = _der.expect(auth_safe, 0, len(auth_safe), _der.SEQUENCE, what)
         for info in _der.children(auth_safe, top.start, top.end, what):
             parts = _der.sequence_items(auth_safe, info, what, 1)
@@ -338,7 +344,7 @@ class _Reader:
         if self.key_pbe is None:
             self.key_pbe = _pbe.describe(algid)
         ciphertext = _der.octets(data, parts[1], "encrypted private key")
-        plain = _decrypt(algid, ciphertext, self.password, self.budget, what)
+        plain = _der.as_der(_decrypt(algid, ciphertext, self.password, self.budget, what), what)
         _der.expect(plain, 0, len(plain), _der.SEQUENCE, "decrypted private key")
         return plain
 
@@ -350,7 +356,7 @@ class _Reader:
         if parts[1].tag != _der.context(0):
             raise FormatError("the file is not a valid keystore (a secret bag is malformed)")
         inner = _der.read(data, parts[1].start, parts[1].end, "secret bag")
-        epki_der = _der.octets(data, inner, "secret bag")
+        epki_der = _der.as_der(_der.octets(data, inner, "secret bag"), "secret bag")
         epki = _der.expect(epki_der, 0, len(epki_der), _der.SEQUENCE, "secret bag")
         plain = self._decrypt_epki(epki_der, epki, "secret keys")
         what = "decrypted secret key"

@@ -344,12 +344,12 @@ def _key_source(raw: object, where: str, base: Path, allow_literal: bool) -> Key
 
 
 def _pin_bytes(text: str, where: str) -> bytes:
-    import re
+    from keystore_tool.fingerprints import NOT_A_PIN, parse_sha256
 
-    cleaned = re.sub(r"[\s:]", "", text).lower()
-    if len(cleaned) != 64 or any(c not in "0123456789abcdef" for c in cleaned):
-        raise _fail(where, f"sha256 '{text}' is not a SHA-256 fingerprint (64 hex digits)")
-    return bytes.fromhex(cleaned)
+    pin = parse_sha256(text)
+    if pin is None:
+        raise _fail(where, f"sha256 '{text}' {NOT_A_PIN}")
+    return pin
 
 
 # --------------------------------------------------------------------------- the wanted state
@@ -842,6 +842,7 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
 
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:
+    """Reads and validates an apply spec file; relative paths in it are relative to the file."""
     location = Path(os.path.abspath(os.fspath(path)))
     data = read_file(location, "spec")
     try:

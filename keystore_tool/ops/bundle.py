@@ -93,6 +93,7 @@ def bundle_p12(
     profile: Profile = "default",
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> BundleResult:
+    """Writes a PKCS12 keystore holding one key entry made of inputs to out, whole and atomically."""
     entry, warnings = build_entry(inputs, alias)
     keystore = Keystore([entry], storetype="pkcs12")
     data = get_format("pkcs12").dump(keystore, password, DumpOptions(profile=profile))

@@ -139,6 +139,7 @@ def check_store(
 def check_stores(
     stores: Iterable[tuple[str, Keystore]], window: timedelta, now: datetime | None = None
 ) -> CheckReport:
+    """Checks every store's certificates against the expiry window; one report for all of them."""
     report = CheckReport(window=window, now=now or datetime.now(UTC).replace(microsecond=0))
     for path, keystore in stores:
         check_store(report, path, keystore)

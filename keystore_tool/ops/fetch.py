@@ -3,7 +3,6 @@ certificate of it that a truststore should hold."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,20 +63,14 @@ def root_most(chain: list[Certificate]) -> Certificate:
     return ordered.chain[-1]
 
 
-_HEX = re.compile(r"[0-9a-f]{64}")
-
-
 def normalize_sha256(text: str) -> bytes:
     """A SHA-256 fingerprint given as ``AB:CD:…``, plain hex, any case (spaces allowed)."""
-    cleaned = re.sub(r"[\s:]", "", text).lower()
-    if cleaned.startswith("sha256"):
-        cleaned = cleaned.removeprefix("sha256").lstrip("=/")
-    if not _HEX.fullmatch(cleaned):
-        raise UsageError(
-            f"--expect-sha256 '{text}' is not a SHA-256 fingerprint (64 hex digits, colons "
-            "optional)"
-        )
-    return bytes.fromhex(cleaned)
+    from keystore_tool.fingerprints import NOT_A_PIN, parse_sha256
+
+    pin = parse_sha256(text)
+    if pin is None:
+        raise UsageError(f"--expect-sha256 '{text}' {NOT_A_PIN}")
+    return pin
 
 
 def check_pin(certificate: Certificate, expected: str) -> None:

@@ -104,6 +104,7 @@ def import_certificates(
     alias: str | None = None,
     replace: bool = False,
 ) -> ImportReport:
+    """Adds trusted certificates to the store (created when missing), idempotently, under its lock."""
     report = ImportReport(keystore=target.path)
 
     def change(keystore: Keystore) -> tuple[None, bool]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from keystore_tool.javahome import TRUSTSTORE_PROPERTY, Jvm, locate_jvm, system_properties
+from keystore_tool.jdks import HostRoots, Runtime, discover_runtimes
 from keystore_tool.model import Certificate, Keystore
 
 if TYPE_CHECKING:
@@ -78,8 +79,15 @@ def sniff_storetype(path: Path) -> str | None:
 def locate_truststore(
     java: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
 ) -> TruststoreLocation:
+    """The truststore the JVM found from ``java`` (or JAVA_HOME, or PATH) uses by default."""
     environment = os.environ if env is None else env
-    jvm = locate_jvm(java, environment)
+    return truststore_of(locate_jvm(java, environment), environment)
+
+
+def truststore_of(jvm: Jvm, env: Mapping[str, str]) -> TruststoreLocation:
+    """The truststore ``jvm`` reads by default in the environment ``env`` (its option
+    variables may set ``javax.net.ssl.trustStore``)."""
+    environment = env
     security = jvm.security_dir
     jssecacerts = security / "jssecacerts"
     cacerts = security / "cacerts"
@@ -235,3 +243,184 @@ def import_with_default_cas(
 
     _, report.outcome = update_store(target, change, create=True)
     return report, (seeded[0] if seeded else None)
+
+
+# --------------------------------------------------------------------------- the whole host
+
+# The store types a JVM's default truststore can have (keystore.type.compat lets the default
+# PKCS12 type read JKS too, and Java 8's JKS type read PKCS12).
+JVM_TRUSTSTORE_TYPES = ("jks", "pkcs12")
+
+
+@dataclass(frozen=True)
+class Health:
+    """What is wrong with a truststore file, judged by its content.
+
+    ``state`` is ``ok``, ``missing``, ``dangling-link``, ``empty-file`` (zero bytes),
+    ``no-certificates`` (a store without one trusted certificate: "the trustAnchors
+    parameter must be non-empty"), ``wrong-type`` (not a keystore, or a type the JVM cannot
+    use as a truststore) or ``unreadable`` (not a regular file, or reading failed)."""
+
+    state: str
+    storetype: str | None = None
+    entries: int | None = None  # trusted certificates, when the store could be read
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+def truststore_health(path: Path) -> Health:
+    import stat
+
+    from keystore_tool.errors import FormatError, KsError
+    from keystore_tool.formats import SNIFF_BYTES, detect
+    from keystore_tool.storage import read_prefix
+
+    if not os.path.lexists(path):
+        return Health("missing", detail=f"{path} does not exist")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return Health("dangling-link", detail=f"{path} links to {os.readlink(path)}, missing")
+    except OSError as exc:
+        return Health("unreadable", detail=f"cannot stat {path}: {exc.strerror or exc}")
+    if not stat.S_ISREG(info.st_mode):
+        return Health("unreadable", detail=f"{path} is not a regular file")
+    if info.st_size == 0:
+        return Health("empty-file", detail=f"{path} is empty (0 bytes)")
+    try:
+        fmt = detect(read_prefix(path, SNIFF_BYTES))
+    except FormatError:
+        return Health("wrong-type", detail=f"{path} is not a keystore")
+    except KsError as exc:
+        return Health("unreadable", detail=exc.message)
+    if fmt.name not in JVM_TRUSTSTORE_TYPES:
+        return Health(
+            "wrong-type",
+            fmt.name,
+            detail=f"{path} is a {fmt.name} file; a JVM truststore is JKS or PKCS12",
+        )
+    count = _trusted_count(path)
+    if count is None:
+        return Health("ok", fmt.name, None, "cannot be read without its password")
+    if count == 0:
+        return Health(
+            "no-certificates", fmt.name, 0, f"{path} holds no trusted certificate: TLS fails"
+        )
+    return Health("ok", fmt.name, count)
+
+
+def _trusted_count(path: Path) -> int | None:
+    from keystore_tool.errors import KsError
+    from keystore_tool.model import PrivateKeyEntry, TrustedCertificateEntry
+    from keystore_tool.password import Password
+    from keystore_tool.storage import load_store
+
+    for secret in _DEFAULT_PASSWORDS:
+        try:
+            keystore = load_store(path, Password(secret) if secret is not None else None)
+        except KsError:
+            continue
+        return sum(isinstance(e, TrustedCertificateEntry | PrivateKeyEntry) for e in keystore)
+    return None
+
+
+@dataclass
+class RuntimeTruststore:
+    """One runtime of the host and the truststore it reads by default."""
+
+    runtime: Runtime
+    location: TruststoreLocation
+    health: Health
+    os_store: bool  # the file is the OS-managed Java store (Debian's ca-certificates-java)
+    shared_with: list[Path] = field(default_factory=list)  # other runtimes reading this file
+
+    @property
+    def file(self) -> Path:
+        """The file the JVM reads (after any fallback), else the one it looks for."""
+        return self.location.effective_path or self.location.path
+
+    @property
+    def real_file(self) -> Path:
+        return Path(os.path.realpath(self.file))
+
+    def as_json(self) -> dict[str, Any]:
+        version = self.runtime.version
+        return {
+            "java_home": str(self.runtime.home),
+            "java": str(self.runtime.java) if self.runtime.java else None,
+            "version": version.text if version else None,
+            "major": version.major if version else None,
+            "version_from": self.runtime.version_from,
+            "found_as": [str(p) for p in self.runtime.found_as],
+            "found_by": list(self.runtime.found_by),
+            "truststore": {
+                "source": self.location.source,
+                "path": str(self.file),
+                "resolved_path": str(self.real_file),
+                "symlink": str(self.real_file) != str(self.file),
+                "os_store": self.os_store,
+                "shared_with": [str(p) for p in self.shared_with],
+                "health": self.health.state,
+                "storetype": self.health.storetype,
+                "entries": self.health.entries,
+                "detail": self.health.detail,
+            },
+            "warnings": list(self.location.warnings),
+        }
+
+
+@dataclass
+class HostSurvey:
+    runtimes: list[RuntimeTruststore]
+
+    def truststores(self) -> dict[Path, list[RuntimeTruststore]]:
+        """Each distinct truststore file (by real path) and the runtimes reading it."""
+        files: dict[Path, list[RuntimeTruststore]] = {}
+        for item in self.runtimes:
+            files.setdefault(item.real_file, []).append(item)
+        return files
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "runtimes": [r.as_json() for r in self.runtimes],
+            "truststores": [
+                {
+                    "resolved_path": str(path),
+                    "health": users[0].health.state,
+                    "storetype": users[0].health.storetype,
+                    "entries": users[0].health.entries,
+                    "os_store": users[0].os_store,
+                    "used_by": [str(u.runtime.home) for u in users],
+                }
+                for path, users in self.truststores().items()
+            ],
+        }
+
+
+def survey_host(
+    env: Mapping[str, str] | None = None,
+    roots: HostRoots | None = None,
+    *,
+    os_store: Path = DEBIAN_MANAGED,
+    ask_java: bool = True,
+) -> HostSurvey:
+    """``ks where --all``: every runtime :func:`discover_runtimes` finds, with the truststore
+    each reads by default (as :func:`locate_truststore` decides it) and that file's health."""
+    environment = os.environ if env is None else env
+    os_real = os.path.realpath(os_store)
+    items: list[RuntimeTruststore] = []
+    for runtime in discover_runtimes(environment, roots, ask_java=ask_java):
+        jvm = Jvm(runtime.java or runtime.home / "bin" / "java", runtime.home, runtime.version)
+        location = truststore_of(jvm, environment)
+        item = RuntimeTruststore(runtime, location, Health("missing"), os_store=False)
+        item.health = truststore_health(item.file)
+        item.os_store = os.path.lexists(item.file) and str(item.real_file) == os_real
+        items.append(item)
+    survey = HostSurvey(items)
+    for users in survey.truststores().values():
+        for user in users:
+            user.shared_with = [u.runtime.home for u in users if u is not user]
+    return survey

@@ -31,6 +31,7 @@ from keystore_tool.model import (
 )
 from keystore_tool.password import Password
 from tests.certs import issue
+from tests.conftest import Jdk
 
 CACERTS = Path("/etc/ssl/certs/java/cacerts")
 PW = Password("changeit")
@@ -598,11 +599,75 @@ def test_aliases_not_in_the_form_jks_writes_are_encoded_again(minted) -> None:
     assert [e.alias for e in JKS.load(out, PW)] == ["upper", "nul\x00"]
 
 
-def test_an_alias_used_twice_is_a_format_error(minted) -> None:
-    der = minted["root"].der  # type: ignore[attr-defined]
-    data = _sealed_body(_raw_trusted(b"same", der), _raw_trusted(b"SAME", der))
-    with pytest.raises(FormatError, match="'SAME' is used twice"):
-        JKS.load(data, PW)
+def _keytool_types(jdk: Jdk, path: Path, storetype: str) -> dict[str, tuple[str, str]]:
+    """alias -> (entry type, SHA-256 of the first certificate) as ``keytool -list`` prints."""
+    listing = jdk.run_keytool(
+        "-list", "-keystore", str(path), "-storetype", storetype, "-storepass", "changeit"
+    ).stdout.splitlines()
+    seen: dict[str, tuple[str, str]] = {}
+    for i, line in enumerate(listing):
+        if line.count(",") >= 3:
+            following = listing[i + 1] if i + 1 < len(listing) else ""
+            fingerprint = following.split(": ", 1)[1] if "(SHA-256)" in following else ""
+            seen[line.split(",")[0]] = (line.split(",")[-2].strip(), fingerprint)
+    return seen
+
+
+def _with_magic(data: bytes, magic: int) -> bytes:
+    """A store body under another magic number, its digest made again."""
+    body = struct.pack(">I", magic) + data[4:-20]
+    digest = js.pre_keyed_digest(PW)
+    digest.update(body)
+    return body + digest.digest()
+
+
+@pytest.mark.parametrize("storetype", ["JKS", "JCEKS"])
+def test_a_repeated_alias_is_read_as_java_reads_it_the_last_wins(
+    minted, jdk17: Jdk, tmp_path: Path, storetype: str
+) -> None:
+    first, last = minted["root"].der, minted["rsa"].der  # type: ignore[attr-defined]
+    data = _sealed_body(_raw_trusted(b"same", first), _raw_trusted(b"same", last))
+    if storetype == "JCEKS":
+        data = _with_magic(data, js.JCEKS_MAGIC)
+    path = tmp_path / "dup.store"
+    path.write_bytes(data)
+    keytool = _keytool_types(jdk17, path, storetype)
+    store = get_format(storetype.lower()).load(data, PW)
+    assert [e.alias for e in store] == list(keytool) == ["same"]
+    entry = store["same"]
+    assert isinstance(entry, TrustedCertificateEntry)
+    assert entry.certificate.der == last
+    assert keytool["same"] == ("trustedCertEntry", entry.certificate.sha256_hex)
+    assert any("more than once" in w for w in store.warnings)
+
+
+# JKS only: JCEKS reads a chain of 0 certificates as an empty array, and keytool 17 then fails
+# listing the entry (ArrayIndexOutOfBoundsException), so there is no Java view to match.
+@pytest.mark.parametrize("storetype", ["JKS"])
+def test_a_key_entry_without_a_chain_is_a_secret_key_as_keytool_lists_it(
+    minted, jdk17: Jdk, tmp_path: Path, storetype: str
+) -> None:
+    key = minted["rsa"].key_pkcs8_der()  # type: ignore[attr-defined]
+    blob = js.jks_protect(key, PW)
+    chainless = (
+        struct.pack(">iH", js.TAG_PRIVATE_KEY, 4)
+        + b"bare"
+        + struct.pack(">qi", 1_000, len(blob))
+        + blob
+        + struct.pack(">i", 0)
+    )
+    data = _sealed_body(chainless, _raw_trusted(b"ca", minted["root"].der))  # type: ignore[attr-defined]
+    path = tmp_path / "bare.store"
+    path.write_bytes(data)
+    fmt = get_format(storetype.lower())
+    store = fmt.load(data, PW)
+    assert _keytool_types(jdk17, path, storetype)["bare"][0] == "SecretKeyEntry"
+    assert store["bare"].kind == "secret-key"
+    # A rewrite keeps the entry as it was, and keytool still sees a SecretKeyEntry.
+    rewritten = fmt.dump(store, PW)
+    assert chainless in rewritten
+    path.write_bytes(rewritten)
+    assert _keytool_types(jdk17, path, storetype)["bare"][0] == "SecretKeyEntry"
 
 
 def test_a_stored_entry_is_a_trusted_certificate_entry_like_any_other(minted) -> None:
