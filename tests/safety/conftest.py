@@ -9,6 +9,7 @@ run has a timeout and a memory limit, so that old code that hangs on a FIFO or r
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import shutil
@@ -17,6 +18,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests.certs import Issued, issue
+from tests.conftest import _missing
 from tests.ks import ROOT
 
 PASS = ["--storepass", "changeit"]
@@ -55,9 +58,9 @@ class Users:
 def _need_root() -> None:
     if os.geteuid() != 0:
         pytest.skip("these attacks are tried as root (the provisioning case)")
-    for tool in ("useradd", "userdel", "groupadd", "groupdel", "setpriv", "mknod"):
+    for tool in ("useradd", "userdel", "groupadd", "groupdel", "setpriv", "prlimit"):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed")
+            _missing(tool)
 
 
 @pytest.fixture(scope="session")
@@ -70,22 +73,18 @@ def users() -> Iterator[Users]:
     team = f"ksteam{tag}"
     names = [f"ksatk{tag}", f"ksalice{tag}", f"ksbob{tag}"]
     created: list[str] = []
-    subprocess.run(["groupadd", team], check=True, capture_output=True)
+    _account_tool("groupadd", team)
     try:
         for name in names:
-            subprocess.run(
-                [
-                    "useradd",
-                    "--no-create-home",
-                    "--home-dir",
-                    "/nonexistent",
-                    "--shell",
-                    "/usr/sbin/nologin",
-                    "--user-group",
-                    name,
-                ],
-                check=True,
-                capture_output=True,
+            _account_tool(
+                "useradd",
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                "--user-group",
+                name,
             )
             created.append(name)
         records = [pwd.getpwnam(name) for name in names]
@@ -95,8 +94,22 @@ def users() -> Iterator[Users]:
         )
     finally:
         for name in created:
-            subprocess.run(["userdel", name], check=False, capture_output=True)
-        subprocess.run(["groupdel", team], check=False, capture_output=True)
+            with contextlib.suppress(AssertionError):
+                _account_tool("userdel", name)
+        with contextlib.suppress(AssertionError):
+            _account_tool("groupdel", team)
+
+
+def _account_tool(*command: str) -> None:
+    """useradd and friends, retried: parallel test workers may hold /etc/passwd's lock."""
+    for _ in range(20):
+        proc = subprocess.run(list(command), capture_output=True, text=True)
+        if proc.returncode == 0:
+            return
+        if "lock" not in proc.stderr.lower():
+            break
+        time.sleep(0.25)
+    raise AssertionError(f"{' '.join(command)} failed: {proc.stderr}")
 
 
 @pytest.fixture

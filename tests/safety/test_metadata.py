@@ -109,8 +109,9 @@ def test_apply_sets_mode_alone_on_the_file_without_rewriting_it(
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
+@pytest.mark.interop
 def test_passwd_leaving_an_unencrypted_key_in_a_world_readable_pem_makes_it_0600(
-    world: Path, material: Material
+    world: Path, material: Material, openssl: str
 ) -> None:
     pem = world / "client.pem"
     proc = ks_as(
@@ -126,7 +127,7 @@ def test_passwd_leaving_an_unencrypted_key_in_a_world_readable_pem_makes_it_0600
     assert len(warnings) == 1 and "0600" in warnings[0] and "unencrypted" in warnings[0]
     # openssl judges: the key is really there, unencrypted.
     judged = subprocess.run(
-        ["openssl", "pkey", "-in", str(pem), "-noout"], capture_output=True, text=True
+        [openssl, "pkey", "-in", str(pem), "-noout"], capture_output=True, text=True
     )
     assert judged.returncode == 0, judged.stderr
 

@@ -224,6 +224,7 @@ def test_a_users_own_link_in_a_shared_directory_works_for_that_user(
     assert link.is_symlink() and aliases(real) == {"k", "o"}
 
 
+@pytest.mark.slow
 def test_parallel_imports_through_a_link_and_the_real_path_lose_nothing(
     world: Path, material: Material
 ) -> None:
