@@ -11,6 +11,9 @@ the full run takes about 25 minutes, most of it keytool listing the big stores (
 five pairs, as everywhere). ``--big-list-pairs 1`` makes that one pair without a warm-up for a
 shorter run; the table says how many pairs each measure had.
 
+``--only os-trust`` runs the one measure that needs no generated stores: the Java cacerts
+built from /etc/ssl/certs by ks sync-os-trust and by ca-certificates-java's own class.
+
 ``--quick`` uses smaller stores and fewer pairs, for development; its numbers are not the
 targets' sizes and the 50k rows are then measured at the quick size.
 """
@@ -21,6 +24,7 @@ import argparse
 import compileall
 import dataclasses
 import datetime
+import itertools
 import os
 import re
 import shutil
@@ -271,6 +275,86 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+CA_CERTIFICATES_JAVA_JAR = Path("/usr/share/ca-certificates-java/ca-certificates-java.jar")
+OS_CERTS_DIR = Path("/etc/ssl/certs")
+# ca-certificates-java's own code on a private store: its UpdateCertificates class takes the
+# store's path in its constructor (only its main() names /etc/ssl/certs/java/cacerts).
+CA_JAVA_BUILD = """
+public class CaJavaBuild {
+    static class Build extends org.debian.security.UpdateCertificates {
+        Build(String store) throws Exception { super(store, "changeit"); }
+        void run(java.io.Reader changes) throws Exception { processChanges(changes); finish(); }
+    }
+    public static void main(String[] args) throws Exception {
+        new Build(args[0]).run(new java.io.InputStreamReader(System.in, "UTF8"));
+    }
+}
+"""
+
+
+def measure_os_trust(bench: Bench, pairs: int) -> None:
+    """The full build of the Java cacerts from /etc/ssl/certs (read, never written): ks
+    sync-os-trust against ca-certificates-java's UpdateCertificates fed the same "+file"
+    lines its postinst gives it on a fresh build."""
+    w = bench.work
+    if not CA_CERTIFICATES_JAVA_JAR.exists():
+        log(f"skipping the OS trust build: {CA_CERTIFICATES_JAVA_JAR} is not installed")
+        return
+    links = sorted(p for p in OS_CERTS_DIR.iterdir() if p.name.endswith(".pem") and p.is_symlink())
+    (w / "os-trust.changes").write_text("".join(f"+{p}\n" for p in links))
+    classes = w / "cajava"
+    classes.mkdir(exist_ok=True)
+    (classes / "CaJavaBuild.java").write_text(CA_JAVA_BUILD)
+    javac = Path(os.path.realpath(bench.keytool)).with_name("javac")
+    java = Path(os.path.realpath(bench.keytool)).with_name("java")
+    subprocess.run(
+        [str(javac), "-cp", str(CA_CERTIFICATES_JAVA_JAR), "-d", str(classes),
+         str(classes / "CaJavaBuild.java")],
+        check=True,
+    )  # fmt: skip
+    classpath = f"{CA_CERTIFICATES_JAVA_JAR}:{classes}"
+    build = f"{java} -Xmx64m -cp {classpath} CaJavaBuild {w}/cajava-cacerts < {w}/os-trust.changes"
+    bench.measure(
+        "os-trust-build",
+        f"build the Java cacerts from the {len(links)} certificates of {OS_CERTS_DIR} "
+        "(ks sync-os-trust vs ca-certificates-java's UpdateCertificates)",
+        (
+            "ks",
+            bench.ks_args(
+                "sync-os-trust", "-k", str(w / "ks-cacerts"), "--certs-dir", str(OS_CERTS_DIR)
+            ),
+        ),
+        ("ca-certificates-java", ["bash", "-c", f"{build} >/dev/null"]),
+        pairs,
+        before_each=bench.remover("ks-cacerts", "cajava-cacerts"),
+    )
+    # Both must have made the same store: the same aliases, each on the same certificate
+    # (each run removed both outputs first, so ks builds its store once more here).
+    spawn(
+        bench.ks_args(
+            "sync-os-trust", "-k", str(w / "ks-cacerts"), "--certs-dir", str(OS_CERTS_DIR)
+        ),
+        w / "os-trust-check.out",
+        bench.env,
+    )
+    ours = bench.run_keytool_once(
+        "-list", "-keystore", str(w / "ks-cacerts"), *("-storepass", STOREPASS)
+    )
+    theirs = bench.run_keytool_once(
+        "-list", "-keystore", str(w / "cajava-cacerts"), *("-storepass", STOREPASS)
+    )
+    if sorted(entry_lines(ours.stdout)) != sorted(entry_lines(theirs.stdout)):
+        raise SystemExit("bench: ks sync-os-trust and ca-certificates-java built different stores")
+
+
+def entry_lines(stdout: Path) -> list[str]:
+    """keytool -list's alias and fingerprint of each entry, without the dates."""
+    lines = stdout.read_text().splitlines()
+    return [
+        f"{a.split(',')[0]} {f}" for a, f in itertools.pairwise(lines) if "trustedCertEntry" in a
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small stores, few pairs")
@@ -282,6 +366,11 @@ def main() -> int:
         default=None,
         help="keytool -list runs at the big size (default 5 with a warm-up; ~80 s each)",
     )
+    parser.add_argument(
+        "--only",
+        choices=["os-trust"],
+        help="run one measure alone (os-trust: the Java cacerts from the OS store)",
+    )
     args = parser.parse_args()
 
     quick = args.quick
@@ -292,6 +381,13 @@ def main() -> int:
     big_pairs = args.big_list_pairs or ks_big_runs  # keytool -list at 50k: 50-100 s each
 
     bench = Bench(args.out, quick)
+    if args.only == "os-trust":
+        bench.work.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        measure_os_trust(bench, pairs)
+        report = render(bench, [os_trust_target()], 0.0, time.perf_counter() - started, quick)
+        print(report)
+        return 0
     bench.prepare(sizes)
     w = bench.work
     sp = ("--storepass", STOREPASS)
@@ -417,6 +513,7 @@ def main() -> int:
                 ks_big_runs,
                 before_each=bench.copier(f"{size}.{fmt}", f"add-{size}.{fmt}"),
             )
+    measure_os_trust(bench, pairs)
     elapsed = time.perf_counter() - total_start
 
     m = bench.measures
@@ -502,11 +599,22 @@ def main() -> int:
             "MiB",
         ),
     ]
+    if "os-trust-build" in m:
+        targets.append(os_trust_target())
     report = render(bench, targets, floor, elapsed, quick)
     print(report)
     (args.out / "results.md").write_text(report)
     log(f"written to {args.out / 'results.md'}")
     return 0
+
+
+def os_trust_target() -> Target:
+    return Target(
+        "build the OS store's Java cacerts vs ca-certificates-java, wall",
+        lambda ms: ms["os-trust-build"].ratio("wall"),
+        0.5,
+        "x",
+    )
 
 
 def render(bench: Bench, targets: list[Target], floor: float, elapsed: float, quick: bool) -> str:

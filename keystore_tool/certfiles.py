@@ -131,7 +131,9 @@ def pem_blocks(data: bytes, source: str) -> list[PemBlock]:
 
 
 def _refusal_for_key(source: str) -> FormatError:
-    return FormatError(f"{source} contains a private key, not a certificate; give it with --key")
+    from keystore_tool.errors import KeyInsteadOfCertificateError
+
+    return KeyInsteadOfCertificateError(source)
 
 
 def _refusal_for_csr(source: str) -> FormatError:
@@ -144,8 +146,8 @@ def _refusal_for_csr(source: str) -> FormatError:
 def _checked_certificate(der: bytes, source: str) -> Certificate:
     """A :class:`Certificate` whose DER cryptography accepted (parsing costs ~10 µs and
     caches the object for the fields a command reads next)."""
-    cert = Certificate(der)
     try:
+        cert = Certificate(der)
         _der.sequence_tags(der, "certificate")
         cert.x509  # noqa: B018 - parsing is the validation
     except FormatError as exc:

@@ -65,6 +65,15 @@ class FormatError(KsError):
     exit_code = 1
 
 
+class KeyInsteadOfCertificateError(FormatError):
+    """A private key where certificates were expected; ``source`` names the input, so that the
+    caller can say where a key belongs instead."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(f"{source} contains a private key, not a certificate")
+        self.source = source
+
+
 class UnsupportedError(KsError):
     """An entry or algorithm the target format cannot hold or write."""
 

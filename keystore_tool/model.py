@@ -13,6 +13,7 @@ class.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,7 @@ class Certificate:
 
     def __init__(self, der: bytes) -> None:
         self.der = bytes(der)
+        _require_one_sequence(self.der)
         self._x509: x509.Certificate | None = None
         self._sha256: bytes | None = None
         self._sha1: bytes | None = None
@@ -63,12 +65,18 @@ class Certificate:
             from keystore_tool.errors import FormatError
 
             try:
-                parsed = _x509.load_der_x509_certificate(self.der)
-                # cryptography decodes the names on first access: a malformed one must fail
-                # here as FormatError, not later as a ValueError in whichever command reads it.
-                parsed.subject  # noqa: B018
-                parsed.issuer  # noqa: B018
-                parsed.version  # noqa: B018 - InvalidVersion is no ValueError
+                with warnings.catch_warnings():
+                    # A country name longer than two letters (real CA certificates have them;
+                    # keytool lists them) is a UserWarning in cryptography, not the user's
+                    # business: it must not reach stderr with a source line.
+                    warnings.filterwarnings("ignore", "Attribute's length", UserWarning)
+                    parsed = _x509.load_der_x509_certificate(self.der)
+                    # cryptography decodes the names on first access: a malformed one must
+                    # fail here as FormatError, not later as a ValueError in whichever
+                    # command reads it.
+                    parsed.subject  # noqa: B018
+                    parsed.issuer  # noqa: B018
+                    parsed.version  # noqa: B018 - InvalidVersion is no ValueError
                 self._x509 = parsed
             except (ValueError, _x509.InvalidVersion) as exc:
                 detail = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
@@ -101,6 +109,21 @@ class Certificate:
 
     def __repr__(self) -> str:
         return f"Certificate(sha256={self.sha256.hex()[:16]}…)"
+
+
+def _require_one_sequence(der: bytes) -> None:
+    """Refuses, in microseconds, bytes that are not one DER SEQUENCE: a certificate
+    cryptography cannot parse is still kept (keytool lists it), but a blob that is not even
+    shaped like one makes the input corrupt rather than an entry."""
+    from keystore_tool.errors import FormatError
+    from keystore_tool.formats import _der
+
+    try:
+        top = _der.read(der, 0, len(der), "certificate")
+    except FormatError as exc:
+        raise FormatError(f"a certificate in the input is not DER ({exc})") from exc
+    if top.tag != _der.SEQUENCE or top.end != len(der):
+        raise FormatError("a certificate in the input is not DER (not one SEQUENCE)")
 
 
 @dataclass(frozen=True)

@@ -275,9 +275,31 @@ def handshake(
         cipher = tls.cipher()
         result.cipher = cipher[0] if cipher else None
         result.client_certificate_sent = identity is not None and result.certificate_requested
-        if probe_request:
-            _probe(tls, endpoint, result)
+        # Only TLS 1.3 lets a server refuse a client (or a missing client certificate) after
+        # the handshake; otherwise the verdict is already known and nothing is awaited.
+        if probe_request and result.protocol == "TLSv1.3" and result.certificate_requested:
+            _probe(tls, endpoint, result, timeout)
     return result
+
+
+def _first_answer(tls: ssl.SSLSocket, timeout: float) -> bytes | None:
+    """The first byte the server sends (``b""``: it closed), or ``None`` once it has shown it
+    accepted us without answering: a TLS 1.3 server sends its session ticket only after it
+    accepted the client's Finished (and certificate), so a ticket is the verdict, HTTP or not.
+    Waits at most ``timeout`` for a server that neither answers nor sends a ticket."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    tls.settimeout(0.05)
+    while True:
+        try:
+            return tls.recv(1)
+        except TimeoutError:
+            session = tls.session
+            if session is not None and session.has_ticket:
+                return None
+            if time.monotonic() >= deadline:
+                return None  # no alert came: the server accepted us and is not an HTTP server
 
 
 def _safe_chain(tls: ssl.SSLSocket) -> list[Certificate]:
@@ -287,7 +309,7 @@ def _safe_chain(tls: ssl.SSLSocket) -> list[Certificate]:
         return []
 
 
-def _probe(tls: ssl.SSLSocket, endpoint: Endpoint, result: HandshakeResult) -> None:
+def _probe(tls: ssl.SSLSocket, endpoint: Endpoint, result: HandshakeResult, timeout: float) -> None:
     host = f"[{endpoint.host}]" if ":" in endpoint.host else endpoint.host
     request = f"HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
     # A server that refuses our certificate sends an alert and closes; depending on timing we
@@ -299,14 +321,12 @@ def _probe(tls: ssl.SSLSocket, endpoint: Endpoint, result: HandshakeResult) -> N
     except (OSError, ssl.SSLError) as exc:
         failure = exc
     try:
-        answer = tls.recv(1)
-        if not answer and failure is None:
+        answer = _first_answer(tls, timeout)
+        if answer == b"" and failure is None:
             result.closed_after_handshake = True
             result.error = "the server closed the connection right after the handshake"
     except ssl.SSLError as exc:
         failure = exc
-    except TimeoutError:
-        pass  # no alert came: the server accepted us and is not an HTTP server
     except OSError as exc:
         failure = failure or exc
     if failure is None:

@@ -126,7 +126,9 @@ class _Resolved:
             self.dir_fd = -1
 
 
-def _resolve(path: str | os.PathLike[str], *, writing: bool = True) -> _Resolved:
+def _resolve(
+    path: str | os.PathLike[str], *, writing: bool = True, follow_final: bool = True
+) -> _Resolved:
     """Resolves ``path`` as the kernel would, one component at a time from directory
     descriptors, applying the protected-symlinks rule to every link on the way (and, for a
     write as root, refusing links of other users). The final component is followed when it
@@ -173,7 +175,7 @@ def _resolve(path: str | os.PathLike[str], *, writing: bool = True) -> _Resolved
                 raise StorageError(
                     f"cannot look up {_join(parts, component)}: permission denied"
                 ) from exc
-            if stat.S_ISLNK(st.st_mode):
+            if stat.S_ISLNK(st.st_mode) and (follow_final or not last):
                 link = _join(parts, component)
                 _check_protected_symlink(fd, link, st, text, writing)
                 links += 1
@@ -907,3 +909,30 @@ def save_store(
     fmt = get_format(name) if name else format_for_new_file(os.fspath(path), None)
     data = fmt.dump(keystore, password, options)
     write_new_file(path, data, holds_private_key=keystore.holds_keys(), lock_timeout=lock_timeout)
+
+
+def remove_store(path: str | os.PathLike[str], lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> bool:
+    """Deletes a store under its lock (a writer holding it finishes first); True when a file
+    was removed, False when there was none. A store reached through a symlink loses only the
+    link: the file it points to (perhaps one the system manages) stays."""
+    with StoreUpdate(path, lock_timeout) as update:
+        if update.current is None:
+            return False
+        if update._lock_fd is None:
+            raise update._lock_problem or StorageError(f"cannot lock {update.target}")
+        name = _resolve(update.requested, follow_final=False)
+        try:
+            problem = _read_only_problem(name.dir_fd, name.directory, "directory")
+            if problem is not None:
+                raise problem
+            try:
+                os.unlink(name.name, dir_fd=name.dir_fd)
+            except FileNotFoundError:
+                return False
+            except OSError as exc:
+                raise _write_error(exc, name.directory) from exc
+            _fsync_directory(name.dir_fd)
+        finally:
+            name.close()
+        update.written = True
+        return True

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from keystore_tool.errors import FormatError
+from keystore_tool.formats import _der
 from keystore_tool.model import (
     Certificate,
     Entry,
@@ -30,49 +31,228 @@ def _utc(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def key_algorithm(cert: Certificate) -> tuple[str, int | None]:
-    """The public key's algorithm as Java names it, and its size in bits as keytool reports it
-    (RSA modulus bits, the EC curve's bits, 255 for Ed25519, 456 for Ed448)."""
-    from cryptography.exceptions import UnsupportedAlgorithm
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+# Public-key algorithm OIDs and the names keytool gives them, with the size keytool shows for
+# algorithms whose size is fixed (None: keytool shows none).
+_FIXED_KEY_ALGORITHMS: dict[str, tuple[str, int | None]] = {
+    "1.3.101.112": ("Ed25519", 255),
+    "1.3.101.113": ("Ed448", 448),
+    "1.3.101.110": ("X25519", 255),
+    "1.3.101.111": ("X448", 448),
+    "2.16.840.1.101.3.4.3.17": ("ML-DSA-44", None),
+    "2.16.840.1.101.3.4.3.18": ("ML-DSA-65", None),
+    "2.16.840.1.101.3.4.3.19": ("ML-DSA-87", None),
+    "2.16.840.1.101.3.4.4.1": ("ML-KEM-512", None),
+    "2.16.840.1.101.3.4.4.2": ("ML-KEM-768", None),
+    "2.16.840.1.101.3.4.4.3": ("ML-KEM-1024", None),
+}
+_RSA = "1.2.840.113549.1.1.1"
+_RSASSA_PSS = "1.2.840.113549.1.1.10"
+_EC = "1.2.840.10045.2.1"
+_DSA = "1.2.840.10040.4.1"
+# Named curves: OID -> (name as keytool prints it, field size in bits).
+EC_CURVES: dict[str, tuple[str, int]] = {
+    "1.2.840.10045.3.1.1": ("secp192r1", 192),
+    "1.3.132.0.33": ("secp224r1", 224),
+    "1.2.840.10045.3.1.7": ("secp256r1", 256),
+    "1.3.132.0.34": ("secp384r1", 384),
+    "1.3.132.0.35": ("secp521r1", 521),
+    "1.3.132.0.10": ("secp256k1", 256),
+    "1.3.132.0.1": ("sect163k1", 163),
+    "1.3.132.0.15": ("sect163r2", 163),
+    "1.3.132.0.24": ("sect193r1", 193),
+    "1.3.132.0.25": ("sect193r2", 193),
+    "1.3.132.0.26": ("sect233k1", 233),
+    "1.3.132.0.27": ("sect233r1", 233),
+    "1.3.132.0.16": ("sect283k1", 283),
+    "1.3.132.0.17": ("sect283r1", 283),
+    "1.3.132.0.36": ("sect409k1", 409),
+    "1.3.132.0.37": ("sect409r1", 409),
+    "1.3.132.0.38": ("sect571k1", 571),
+    "1.3.132.0.39": ("sect571r1", 571),
+    "1.3.36.3.3.2.8.1.1.1": ("brainpoolP160r1", 160),
+    "1.3.36.3.3.2.8.1.1.3": ("brainpoolP192r1", 192),
+    "1.3.36.3.3.2.8.1.1.5": ("brainpoolP224r1", 224),
+    "1.3.36.3.3.2.8.1.1.7": ("brainpoolP256r1", 256),
+    "1.3.36.3.3.2.8.1.1.9": ("brainpoolP320r1", 320),
+    "1.3.36.3.3.2.8.1.1.11": ("brainpoolP384r1", 384),
+    "1.3.36.3.3.2.8.1.1.13": ("brainpoolP512r1", 512),
+}
 
-    parsed = cert.x509
+
+def spki_algorithm(spki: bytes) -> tuple[str, int | None]:
+    """The algorithm of a SubjectPublicKeyInfo as keytool names it, and the size keytool
+    shows (RSA and RSASSA-PSS modulus bits, DSA prime bits, the EC curve's field bits, 255/448
+    for the Edwards and Montgomery curves, none for ML-DSA/ML-KEM), read from the DER alone:
+    a key cryptography does not support (sect193r1, GOST, post-quantum) is still named."""
+    what = "public key"
+    top = _der.expect(spki, 0, len(spki), _der.SEQUENCE, what)
+    algorithm, key_bits = _der.sequence_items(spki, top, what, 2)[:2]
+    alg_items = _der.sequence_items(spki, algorithm, what, 1)
+    alg_oid = _der.oid(spki, alg_items[0], what)
+    params = alg_items[1] if len(alg_items) > 1 else None
+    fixed = _FIXED_KEY_ALGORITHMS.get(alg_oid)
+    if fixed is not None:
+        return fixed
+    if alg_oid in (_RSA, _RSASSA_PSS):
+        name = "RSA" if alg_oid == _RSA else "RSASSA-PSS"
+        if key_bits.tag != _der.BIT_STRING or key_bits.end - key_bits.start < 2:
+            return name, None
+        body = spki[key_bits.start + 1 : key_bits.end]
+        rsa_key = _der.expect(body, 0, len(body), _der.SEQUENCE, what)
+        modulus = _der.read(body, rsa_key.start, rsa_key.end, what)
+        return name, _unsigned_bits(body, modulus)
+    if alg_oid == _EC:
+        if params is not None and params.tag == _der.OID:
+            curve = EC_CURVES.get(_der.oid(spki, params, what))
+            if curve is not None:
+                return "EC", curve[1]
+        return "EC", None
+    if alg_oid == _DSA:
+        if params is not None and params.tag == _der.SEQUENCE:
+            prime = _der.sequence_items(spki, params, what, 1)[0]
+            return "DSA", _unsigned_bits(spki, prime)
+        return "DSA", None
+    return alg_oid, None
+
+
+def ec_curve_name(spki: bytes) -> str | None:
+    """The named curve of an EC SubjectPublicKeyInfo (``secp521r1``), as keytool prints it."""
+    what = "public key"
     try:
-        public = parsed.public_key()
-    except (UnsupportedAlgorithm, ValueError):
-        return parsed.public_key_algorithm_oid.dotted_string, None
-    if isinstance(public, rsa.RSAPublicKey):
-        return "RSA", public.key_size
-    if isinstance(public, ec.EllipticCurvePublicKey):
-        return "EC", public.curve.key_size
-    if isinstance(public, ed25519.Ed25519PublicKey):
-        return "Ed25519", 255
-    if isinstance(public, ed448.Ed448PublicKey):
-        return "Ed448", 456
-    if isinstance(public, dsa.DSAPublicKey):
-        return "DSA", public.key_size
-    return parsed.public_key_algorithm_oid.dotted_string, None
+        top = _der.expect(spki, 0, len(spki), _der.SEQUENCE, what)
+        alg_items = _der.sequence_items(spki, _der.read(spki, top.start, top.end, what), what, 1)
+        if len(alg_items) < 2 or alg_items[1].tag != _der.OID:
+            return None
+        curve = EC_CURVES.get(_der.oid(spki, alg_items[1], what))
+    except FormatError:
+        return None
+    return curve[0] if curve else None
+
+
+def _unsigned_bits(data: bytes, tlv: _der.Tlv) -> int | None:
+    if tlv.tag != _der.INTEGER:
+        return None
+    return int.from_bytes(data[tlv.start : tlv.end], "big").bit_length()
+
+
+def key_algorithm(cert: Certificate) -> tuple[str, int | None]:
+    """The certificate's public-key algorithm as keytool names it, with its size (see
+    :func:`spki_algorithm`)."""
+    return spki_algorithm(_spki(cert))
+
+
+def _spki(cert: Certificate) -> bytes:
+    from keystore_tool.tbs import read_tbs
+
+    return read_tbs(cert.der).spki
+
+
+# ML-DSA and ML-KEM private keys (RFC 9881, RFC 9935): the PKCS#8 privateKey holds the seed
+# ([0] IMPLICIT OCTET STRING), the expanded key (OCTET STRING), or both (SEQUENCE). JDK 24
+# wrote the expanded key bare (the drafts' form); later JDKs write the seed.
+_SEED_KEYS = {name for name, _ in _FIXED_KEY_ALGORITHMS.values() if name.startswith("ML-")}
+
+
+def key_encoding(pkcs8: bytes) -> str | None:
+    """``seed``, ``expanded`` or ``both`` for an ML-DSA/ML-KEM PKCS#8 key; None for others
+    (or a key ks cannot read this far)."""
+    what = "private key"
+    try:
+        top = _der.expect(pkcs8, 0, len(pkcs8), _der.SEQUENCE, what)
+        items = _der.sequence_items(pkcs8, top, what, 3)
+        alg = _der.sequence_items(pkcs8, items[1], what, 1)
+        name = _FIXED_KEY_ALGORITHMS.get(_der.oid(pkcs8, alg[0], what), ("", None))[0]
+        if name not in _SEED_KEYS:
+            return None
+        inner = _der.octets(pkcs8, items[2], what)
+    except FormatError:
+        return None
+    if not inner:
+        return None
+    tag = inner[0]
+    if tag == 0x80:
+        return "seed"
+    if tag == _der.SEQUENCE:
+        return "both"
+    return "expanded"  # an OCTET STRING of it, or (JDK 24) the bare bytes
+
+
+def _lax_note(cert: Certificate) -> str | None:
+    """Why cryptography refuses ``cert`` (None when it parses it)."""
+    from keystore_tool.certfiles import quiet_legacy_warnings
+
+    try:
+        with quiet_legacy_warnings():
+            cert.x509  # noqa: B018 - parsing is the question
+    except FormatError as exc:
+        return f"{exc}; ks read its fields with its own reader, as keytool does"
+    return None
+
+
+@dataclass(frozen=True)
+class CertificateFields:
+    """What ``list``, ``show``, ``check`` and ``doctor`` show of a certificate; ``warning``
+    says why cryptography refused it when the fields come from our own reader."""
+
+    subject: str
+    issuer: str
+    serial: int
+    not_before: datetime
+    not_after: datetime
+    spki: bytes
+    warning: str | None = None
+
+
+def certificate_fields(cert: Certificate) -> CertificateFields:
+    """The fields of ``cert``: from cryptography, or, for a certificate that is DER but that
+    cryptography refuses, from its TBSCertificate (with a ``warning``). One that is not even a
+    certificate SEQUENCE is a :class:`FormatError`."""
+    from keystore_tool.certfiles import quiet_legacy_warnings
+    from keystore_tool.tbs import read_tbs
+
+    fields = read_tbs(cert.der)
+    note = _lax_note(cert)
+    if note is not None:
+        return CertificateFields(
+            fields.subject,
+            fields.issuer,
+            fields.serial,
+            fields.not_before,
+            fields.not_after,
+            fields.spki,
+            note,
+        )
+    with quiet_legacy_warnings():
+        parsed = cert.x509
+        return CertificateFields(
+            parsed.subject.rfc4514_string(),
+            parsed.issuer.rfc4514_string(),
+            parsed.serial_number,
+            parsed.not_valid_before_utc,
+            parsed.not_valid_after_utc,
+            fields.spki,
+        )
 
 
 def describe_certificate(cert: Certificate) -> dict[str, Any]:
-    """The certificate fields of the entry JSON (``CLI.md``)."""
-    from keystore_tool.certfiles import quiet_legacy_warnings
-
-    with quiet_legacy_warnings():
-        parsed = cert.x509
-        algorithm, size = key_algorithm(cert)
-        return {
-            "sha256": cert.sha256_hex,
-            "sha1": colon_hex(cert.sha1),
-            "subject": parsed.subject.rfc4514_string(),
-            "issuer": parsed.issuer.rfc4514_string(),
-            # Java's BigInteger.toString(16), as keytool prints "Serial number:".
-            "serial": format(parsed.serial_number, "x"),
-            "not_before": _utc(parsed.not_valid_before_utc),
-            "not_after": _utc(parsed.not_valid_after_utc),
-            "key_algorithm": algorithm,
-            "key_size": size,
-        }
+    """The certificate fields of the entry JSON (``CLI.md``), see :func:`certificate_fields`."""
+    fields = certificate_fields(cert)
+    algorithm, size = spki_algorithm(fields.spki)
+    described: dict[str, Any] = {
+        "sha256": cert.sha256_hex,
+        "sha1": colon_hex(cert.sha1),
+        "subject": fields.subject,
+        "issuer": fields.issuer,
+        # Java's BigInteger.toString(16), as keytool prints "Serial number:".
+        "serial": format(fields.serial, "x"),
+        "not_before": _utc(fields.not_before),
+        "not_after": _utc(fields.not_after),
+        "key_algorithm": algorithm,
+        "key_size": size,
+    }
+    if fields.warning is not None:
+        described["warning"] = fields.warning
+    return described
 
 
 def describe_entry(entry: Entry) -> dict[str, Any]:
@@ -86,18 +266,14 @@ def describe_entry(entry: Entry) -> dict[str, Any]:
     if certs:
         described.update(describe_certificate(certs[0]))
     if isinstance(entry, PrivateKeyEntry):
-        from keystore_tool.certfiles import quiet_legacy_warnings
-
-        with quiet_legacy_warnings():
-            described["chain"] = [
-                {
-                    "sha256": c.sha256_hex,
-                    "subject": c.x509.subject.rfc4514_string(),
-                    "issuer": c.x509.issuer.rfc4514_string(),
-                    "not_after": _utc(c.x509.not_valid_after_utc),
-                }
-                for c in certs
-            ]
+        chain = [describe_certificate(c) for c in certs]
+        described["chain"] = [
+            {key: c[key] for key in ("sha256", "subject", "issuer", "not_after")} for c in chain
+        ]
+        if entry.private_key is not None:
+            encoding = key_encoding(entry.private_key)
+            if encoding is not None:
+                described["key_encoding"] = encoding
     return described
 
 

@@ -76,7 +76,7 @@ def test_combined_certificate_and_key_file_yields_the_certificates() -> None:
     [
         (b"", "is empty"),
         (b"   \n", "is empty"),
-        (LEAF.key_pem(), "contains a private key, not a certificate; give it with --key"),
+        (LEAF.key_pem(), "contains a private key, not a certificate"),
         (LEAF.key_pkcs8_der(), "contains a private key, not a certificate"),
         (b"hello world, not a certificate", "neither PEM nor DER"),
         (b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "not a valid X.509"),

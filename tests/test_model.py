@@ -31,7 +31,7 @@ def test_aliases_compare_case_insensitively_and_keep_their_case() -> None:
 
 
 def test_replace_rename_and_remove_keep_the_fingerprint_index_current() -> None:
-    cert_a, cert_b = Certificate(b"a"), Certificate(b"b")
+    cert_a, cert_b = Certificate(b"\x30\x01a"), Certificate(b"\x30\x01b")
     store = Keystore([TrustedCertificateEntry(alias="a", certificate=cert_a)])
     assert store.aliases_holding(cert_a) == ["a"]
     store.rename("a", "Renamed")

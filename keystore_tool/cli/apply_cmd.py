@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 
@@ -23,13 +23,53 @@ def command(
     ] = False,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
     json: opt.Json = False,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Repeat the warnings of stores that are unchanged."),
+    ] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Apply again whenever an input file changes.")
+    ] = False,
+    on_change: Annotated[
+        str | None,
+        typer.Option(
+            "--on-change",
+            metavar="CMD",
+            help="With --watch: run CMD (sh -c) after a store was rewritten.",
+        ),
+    ] = None,
+    interval: Annotated[
+        float, typer.Option("--interval", help="With --watch: seconds between polls.", min=0.05)
+    ] = 0.5,
+    debounce: Annotated[
+        float,
+        typer.Option("--debounce", help="With --watch: seconds the inputs must be quiet.", min=0),
+    ] = 1.0,
 ) -> int:
     """Make stores hold what a TOML spec says (idempotent)."""
     from keystore_tool.ops.apply import EXIT_WOULD_CHANGE, apply_spec, load_spec
 
+    if watch:
+        return _watch(
+            spec,
+            on_change,
+            interval,
+            debounce,
+            lock_timeout,
+            check=check,
+            json=json,
+            verbose=verbose,
+        )
+    if on_change is not None:
+        from keystore_tool.errors import UsageError
+
+        raise UsageError("--on-change needs --watch")
     report = apply_spec(load_spec(spec), check=check, lock_timeout=lock_timeout)
     for store in report.stores:
-        warn_all(store.warnings)
+        # A warning about the spec (an incomplete chain) is news when its store changes; on the
+        # unchanged re-run at every container start it would only be noise.
+        if store.changed or verbose:
+            warn_all(store.warnings)
     if json:
         emit_json(report.as_json())
     else:
@@ -74,3 +114,79 @@ def _text(report: object, diff: bool) -> list[str]:
         if store.owner is not None:
             lines.append(f"  * owner {store.owner[0]} -> {store.owner[1]}")
     return lines
+
+
+def _watch(
+    spec: Path,
+    on_change: str | None,
+    interval: float,
+    debounce: float,
+    lock_timeout: float,
+    *,
+    check: bool,
+    json: bool,
+    verbose: bool,
+) -> int:
+    """Applies, then re-applies on every input change until SIGTERM or SIGINT (exit 0)."""
+    import signal
+    import sys
+
+    from keystore_tool.errors import KsError, UsageError
+    from keystore_tool.ops.watch import run_on_change, watch_spec
+
+    if check or json:
+        raise UsageError("--watch applies and logs one line per run; drop --check and --json")
+    stopping: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        stopping.append(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        for run in watch_spec(
+            spec,
+            should_stop=lambda: bool(stopping),
+            interval=interval,
+            debounce=debounce,
+            lock_timeout=lock_timeout,
+        ):
+            if run.error is not None:
+                _log(
+                    sys.stderr,
+                    f"{_cause(run.trigger)}: failed, stores left as they were: {run.error.message}",
+                )
+                continue
+            assert run.report is not None
+            for store in run.report.stores:
+                if store.changed or verbose:
+                    warn_all(store.warnings)
+            _log(sys.stdout, f"{_cause(run.trigger)}: {'; '.join(_text(run.report, False))}")
+            written = run.written_stores
+            if on_change is not None and written:
+                try:
+                    status = run_on_change(on_change, written)
+                except KsError as exc:
+                    _log(sys.stderr, exc.message)
+                    continue
+                if status != 0:
+                    _log(sys.stderr, f"the on-change command exited {status}")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def _cause(trigger: tuple[str, ...]) -> str:
+    if not trigger:
+        return "start"
+    shown = ", ".join(trigger[:3]) + (f" and {len(trigger) - 3} more" if len(trigger) > 3 else "")
+    return f"after a change of {shown}"
+
+
+def _log(stream: TextIO, line: str) -> None:
+    """One line, time-stamped, flushed at once (a log collector reads it as it comes)."""
+    from datetime import UTC, datetime
+
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stream.write(f"{stamp} ks apply: {line}\n")
+    stream.flush()

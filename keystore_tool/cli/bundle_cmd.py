@@ -59,8 +59,14 @@ def command(
             "the keystore needs a password: give --storepass, --storepass-env or --storepass-file"
         )
     key_password = resolve("--key-pass", key_pass, key_pass_env, key_pass_file)
+    from keystore_tool.errors import FormatError, KeyInsteadOfCertificateError
+
+    try:
+        certificates = read_certificates(read_file(cert, "certificate"), str(cert))
+    except KeyInsteadOfCertificateError as exc:
+        raise FormatError(f"{exc.message}; give the key with --key") from exc
     inputs = BundleInputs(
-        certificates=read_certificates(read_file(cert, "certificate"), str(cert)),
+        certificates=certificates,
         private_key=read_private_key(read_file(key, "key"), str(key), key_password),
         chain=[
             c
@@ -73,6 +79,7 @@ def command(
         out,
         password,
         alias=alias,
+        chain_name="--chain",
         profile="legacy" if legacy else "default",
         lock_timeout=lock_timeout,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,6 +11,9 @@ from keystore_tool.cli import options as opt
 from keystore_tool.cli.output import echo, emit_json, note, warn, warn_all
 from keystore_tool.cli.passwords import resolve
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
+
+if TYPE_CHECKING:
+    from keystore_tool.password import Password
 
 
 def command(
@@ -43,6 +46,15 @@ def command(
     entry_pass: opt.EntryPass = None,
     entry_pass_env: opt.EntryPassEnv = None,
     entry_pass_file: opt.EntryPassFile = None,
+    entry_pass_for: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--entry-pass-for",
+            metavar="ALIAS=VAR",
+            help="The key password of entry ALIAS, read from $VAR (repeatable), for keys that "
+            "neither the source password nor --entry-pass* opens.",
+        ),
+    ] = None,
     skip_unsupported: Annotated[
         bool,
         typer.Option("--skip-unsupported", help="Leave out entries the target type cannot hold."),
@@ -59,9 +71,11 @@ def command(
     """Copy every entry into a new store of another type.
 
     keytool's -importkeystore. Without --storepass*, the new store gets the source's password.
+    Keys are opened as keytool opens them: with the source password first, then with
+    --entry-pass*, then each --entry-pass-for ALIAS=VAR for its own alias.
     """
     from keystore_tool.formats import format_for_new_file
-    from keystore_tool.ops.convert import convert_store
+    from keystore_tool.ops.convert import convert_store, unlock_keys
     from keystore_tool.ops.inspect import open_store
 
     source_password = resolve(
@@ -71,10 +85,15 @@ def command(
         srcstorepass_file,
         prompt="Source keystore password",
     )
-    view = open_store(
-        keystore,
+    entry_password = opt.entry_password(entry_pass, entry_pass_env, entry_pass_file)
+    per_alias = _per_alias_passwords(entry_pass_for or [])
+    view = open_store(keystore, source_password)
+    unlock_keys(
+        str(keystore),
+        view.keystore,
         source_password,
-        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+        [entry_password] if entry_password is not None else [],
+        per_alias,
     )
     warn_all(view.keystore.warnings)
     target = format_for_new_file(str(out), to)
@@ -112,3 +131,22 @@ def command(
     echo(
         f"Copied {count} {'entry' if count == 1 else 'entries'} from {keystore} to {out} ({result.storetype})"
     )
+
+
+def _per_alias_passwords(given: list[str]) -> dict[str, Password]:
+    """``ALIAS=VAR`` pairs: each alias's key password, from the environment (never argv)."""
+    import os
+
+    from keystore_tool.errors import UsageError
+    from keystore_tool.password import Password
+
+    passwords: dict[str, Password] = {}
+    for item in given:
+        alias, sep, var = item.partition("=")
+        if not sep or not alias or not var:
+            raise UsageError(f"--entry-pass-for takes ALIAS=VAR (got '{item[:60]}')")
+        value = os.environ.get(var)
+        if value is None:
+            raise UsageError(f"--entry-pass-for {alias}: environment variable {var} is not set")
+        passwords[alias] = Password(value)
+    return passwords

@@ -222,6 +222,12 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
             "`--trust-on-first-use`. `--with-default-cas` seeds a store it creates with the JVM's "
             "default CAs (see `ks where`).",
             "Prints one summary line (`added 3, unchanged 1`); `-v` names every entry.",
+            "`--all-jdks` imports into every distinct truststore the host's Java runtimes read "
+            "(as `ks where --all` finds them, `--search DIR` adding places), once per real file "
+            "and at its real path; the password is the one given, else none for a password-less "
+            "PKCS12, else `changeit`. A store that cannot be written is reported and the others "
+            "are still written; `--strict` makes that exit 1. Its `--json` is a list of "
+            "`{keystore, used_by, changed, added, replaced, unchanged, error, warnings}`.",
         ),
         json='{"keystore": PATH, "changed": bool, "added": [alias, ...], "replaced": [...], "unchanged": [...]}',
     ),
@@ -345,6 +351,7 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
     "where": CommandDoc(
         examples=(
             ("the default truststore", "ks where"),
+            ("every JDK on the host", "ks where --all --json"),
             (
                 "of another JVM, for a script",
                 "ks where --java /usr/lib/jvm/java-17-openjdk-amd64 --json",
@@ -355,8 +362,37 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
             "(also in `JAVA_TOOL_OPTIONS`), else `<java.home>/lib/security/jssecacerts` if it "
             "exists, else `<java.home>/lib/security/cacerts`, following symlinks, with the Java "
             "found from `--java`, `JAVA_HOME`, or `java` on `PATH`.",
+            "`--all` lists every runtime of the host instead — `JAVA_HOME`, `PATH`, "
+            "`/usr/lib/jvm/*`, `/opt/*`, SDKMAN, asdf, `~/.gradle/jdks`, and below each "
+            "`--search DIR` — once per real `java.home`, with its version, the truststore it "
+            "reads, whether that file is the OS store or shared with other runtimes, and its "
+            "health by content (`ok`, `missing`, `dangling-link`, `empty-file`, "
+            "`no-certificates`, `wrong-type`, `unreadable`). Its `--json` is "
+            '`{"runtimes": [...], "truststores": [...]}` (README, "Every JDK on the host").',
         ),
         json='{"java": PATH, "java_home": PATH, "source": "property"|"jssecacerts"|"cacerts", "path": PATH, "resolved_path": PATH, "exists": bool, "storetype": T|null, "warnings": [...]}',
+    ),
+    "sync-os-trust": CommandDoc(
+        examples=(
+            ("rebuild /etc/ssl/certs/java/cacerts from /etc/ssl/certs", "ks sync-os-trust"),
+            (
+                "what the update-ca-certificates hook runs",
+                "ks sync-os-trust --changes - < changes",
+            ),
+            (
+                "a password-less PKCS12 from a bundle",
+                "ks sync-os-trust -k cacerts --bundle /etc/ssl/certs/ca-certificates.crt --no-password",
+            ),
+        ),
+        description=(
+            "Writes the store Debian's ca-certificates-java writes: JKS, password `changeit`, one "
+            "trusted entry `debian:NAME.pem` per `NAME.pem` link of the certificates directory. "
+            "`--changes` applies the `+file`/`-file` lines update-ca-certificates gives its hooks "
+            "(and drops `debian:` entries whose file is gone); otherwise a full build. Entries "
+            "not named `debian:` are kept unless `--prune-manual`. The same certificates give "
+            "the same bytes. contrib/ca-certificates/update.d/ks-java-cacerts is the hook.",
+        ),
+        json='{"keystore": PATH, "mode": "changes"|"full", "storetype": T, "created": bool, "changed": bool, "added": [alias, ...], "replaced": [...], "removed": [...], "unchanged": N, "kept_manual": [...], "skipped": [...]}',
     ),
     "doctor": CommandDoc(
         examples=(
@@ -373,10 +409,16 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
             ("would anything change?", "ks apply stores.toml --check"),
             ("what would change", "ks apply stores.toml --diff --check"),
             ("make it so", "ks apply stores.toml"),
+            (
+                "follow mounted certificates, reload on change",
+                "ks apply stores.toml --watch --on-change 'kill -HUP 1'",
+            ),
         ),
         description=(
             "Makes stores hold what a TOML spec says, idempotently; every store is validated "
-            "before any is written. The spec format is in the README.",
+            "before any is written. The spec format is in the README. A store's warnings (such "
+            "as a key whose `chain` is incomplete) are printed when that store changes, not on "
+            "every unchanged run; `-v` repeats them.",
         ),
         json='{"spec": PATH, "check": bool, "changed": bool, "stores": [{"keystore", "storetype", "changed", "created", "added", "replaced", "removed", "unchanged", "password_changed", "mode", "owner", "written"}]}',
         exit_codes=((10, "with `--check`: something would change"),),

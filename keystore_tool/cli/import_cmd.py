@@ -9,7 +9,7 @@ import typer
 
 from keystore_tool.cli import options as opt
 from keystore_tool.cli import server_opts, where_cmd
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo, emit_json, warn, warn_all
 from keystore_tool.ops.importing import import_certificates
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
 
@@ -87,7 +87,16 @@ def command(
         )
     else:
         assert file is not None
-        certificates = read_certificates(read_file(file, "certificate"), str(file))
+        from keystore_tool.errors import FormatError, KeyInsteadOfCertificateError
+
+        try:
+            certificates = read_certificates(read_file(file, "certificate"), str(file))
+        except KeyInsteadOfCertificateError as exc:
+            # import holds trusted certificates only; a key and its certificate are one entry.
+            raise FormatError(
+                f"{exc.message}; ks import takes certificates only: a key and its certificate "
+                f"make a key entry with 'ks bundle-p12 --cert CERT --key {exc.source} --out P12'"
+            ) from exc
     if all_jdks:
         if keystore is not None or with_default_cas:
             raise UsageError(
@@ -125,6 +134,13 @@ def command(
         report, seeded = (
             import_certificates(target, certificates, alias=alias, replace=replace),
             None,
+        )
+    for added, held_as in report.duplicates.items():
+        # keytool asks before adding a certificate it already holds; ks adds what it was told
+        # to add, and says so.
+        warn(
+            f"'{added}' is the certificate '{held_as}' already holds; both aliases now trust it "
+            f"(ks delete --alias {added} undoes it)"
         )
     if json:
         document = report.as_json()

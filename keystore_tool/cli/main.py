@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "certreq": "keygen_cmds:certreq",
     "gencert": "keygen_cmds:gencert",
     "passwd": "passwd_cmd:command",
+    # The whole host's Java trust (issue 15).
+    "sync-os-trust": "ostrust_cmd:command",
     # Help for people (issue 16).
     "completion": "completion_cmd:command",
 }

@@ -54,7 +54,7 @@ def certificate_lines(cert: Certificate, indent: str = "") -> list[str]:
         f"{indent}SHA-256: {info['sha256']}",
         f"{indent}SHA-1: {info['sha1']}",
         f"{indent}Public key:{size} {info['key_algorithm']}",
-    ]
+    ] + ([f"{indent}Warning: {info['warning']}"] if "warning" in info else [])
 
 
 def detail_lines(entry: Entry) -> list[str]:

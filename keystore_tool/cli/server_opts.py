@@ -51,6 +51,35 @@ JavaForCas = Annotated[
 ]
 
 
+def _pinned(
+    endpoint: object, chain: list[Certificate], root_most: Certificate, pin: str
+) -> Certificate:
+    """The presented certificate with SHA-256 ``pin`` (the root-most one, or any other the user
+    pinned); none is a refusal that says why, above all when the pin is of a CA the server
+    does not send (servers rarely send their root)."""
+    from keystore_tool.ops.fetch import PinMismatchError, normalize_sha256
+    from keystore_tool.x509util import describe_certificate, is_self_signed
+
+    wanted = normalize_sha256(pin)
+    for certificate in chain:
+        if certificate.sha256 == wanted:
+            return certificate
+    info = describe_certificate(root_most)
+    wanted_hex = wanted.hex(":").upper()
+    if not is_self_signed(root_most):
+        raise PinMismatchError(
+            f"{endpoint} presents no certificate with SHA-256 {wanted_hex}; nothing was imported. "
+            f"Its root-most certificate ({info['subject']}) is issued by {info['issuer']}, which "
+            "the server does not send: if the pin is that CA's, import the CA's certificate from "
+            "a file with --file"
+        )
+    raise PinMismatchError(
+        f"{endpoint} presents no certificate with SHA-256 {wanted_hex} (its root-most is "
+        f"{info['subject']}, SHA-256 {root_most.sha256_hex}); nothing was imported: check the "
+        "pin, and that this address reaches the server you mean"
+    )
+
+
 class UnpinnedError(UsageError):
     """A non-interactive --from-server without a pin or --trust-on-first-use (exit 2)."""
 
@@ -59,13 +88,12 @@ def certificate_from_server(
     address: str, expect_sha256: str | None, trust_on_first_use: bool
 ) -> list[Certificate]:
     """The root-most certificate ``address`` presents, once pinned, confirmed or trusted."""
-    from keystore_tool.ops.fetch import check_pin, fetch, root_most
+    from keystore_tool.ops.fetch import fetch, root_most
 
     report = fetch(address)
     certificate = root_most(report.chain)
     if expect_sha256 is not None:
-        check_pin(certificate, expect_sha256)
-        return [certificate]
+        return [_pinned(report.endpoint, report.chain, certificate, expect_sha256)]
     from keystore_tool.x509util import describe_certificate
 
     info = describe_certificate(certificate)

@@ -95,7 +95,8 @@ def roots(search: list[Path] | None, search_only: bool) -> HostRoots:
 
 
 def _all(host_roots: HostRoots, json: bool) -> None:
-    from keystore_tool.ops.where import survey_host
+    from keystore_tool.cli.output import warn
+    from keystore_tool.ops.where import DEBIAN_MANAGED, DEBIAN_REMEDY, survey_host
 
     survey = survey_host(roots=host_roots)
     if json:
@@ -123,4 +124,15 @@ def _all(host_roots: HostRoots, json: bool) -> None:
         if item.health.detail and not item.health.ok:
             lines.append(f"  Problem:     {item.health.detail}")
         echo("\n".join(lines))
-        warn_all(f"{item.runtime.home}: {w}" for w in item.location.warnings)
+        # The OS store's advice is said once below, not once per runtime reading it.
+        warn_all(
+            f"{item.runtime.home}: {w}"
+            for w in item.location.warnings
+            if not (item.os_store and str(DEBIAN_MANAGED) in w)
+        )
+    readers = [i for i in survey.runtimes if i.os_store]
+    if readers:
+        warn(
+            f"{len(readers)} runtime(s) read {DEBIAN_MANAGED}, which update-ca-certificates "
+            f"rebuilds (dropping manual changes); {DEBIAN_REMEDY}"
+        )

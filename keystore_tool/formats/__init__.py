@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from keystore_tool.password import Password
 
 Profile = Literal["default", "legacy"]
+MacScheme = Literal["hmac", "pbmac1"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class DumpOptions:
     entry_password: Password | None = None
     iterations: int | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    # PKCS12's integrity check: "hmac" (RFC 7292, what every reader takes) or "pbmac1" (RFC
+    # 9579, which only JDK 26+ and OpenSSL 3.4+ read); iterations as the profile's MAC's.
+    mac_scheme: MacScheme = "hmac"
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,19 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from keystore_tool.errors import FormatError, PasswordError, UnsupportedError
 from keystore_tool.formats import _der
 from keystore_tool.formats._limits import KdfBudget
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hashes
+
 # ---- object identifiers -----------------------------------------------------------------
 
+PBE_SHA1_RC4_128 = "1.2.840.113549.1.12.1.1"
+PBE_SHA1_RC4_40 = "1.2.840.113549.1.12.1.2"
 PBE_SHA1_3DES = "1.2.840.113549.1.12.1.3"
 PBE_SHA1_2DES = "1.2.840.113549.1.12.1.4"
 PBE_SHA1_RC2_128 = "1.2.840.113549.1.12.1.5"
@@ -35,13 +40,17 @@ SCRYPT = "1.3.6.1.4.1.11591.4.11"
 MAX_SCRYPT_COST = 1 << 20
 
 PBES1_NAMES = {
+    PBE_SHA1_RC4_128: "pbeWithSHAAnd128BitRC4",
+    PBE_SHA1_RC4_40: "pbeWithSHAAnd40BitRC4",
     PBE_SHA1_3DES: "pbeWithSHAAnd3-KeyTripleDES-CBC",
     PBE_SHA1_2DES: "pbeWithSHAAnd2-KeyTripleDES-CBC",
     PBE_SHA1_RC2_128: "pbeWithSHAAnd128BitRC2-CBC",
     PBE_SHA1_RC2_40: "pbeWithSHAAnd40BitRC2-CBC",
 }
-# key bytes, IV bytes, cipher family
+# key bytes, IV bytes, cipher family (RC4 is a stream cipher: no IV, no padding; read only)
 _PBES1_CIPHERS: dict[str, tuple[int, int, str]] = {
+    PBE_SHA1_RC4_128: (16, 0, "rc4"),
+    PBE_SHA1_RC4_40: (5, 0, "rc4"),
     PBE_SHA1_3DES: (24, 8, "3des"),
     PBE_SHA1_2DES: (16, 8, "3des"),
     PBE_SHA1_RC2_128: (16, 8, "rc2"),
@@ -55,6 +64,12 @@ PRF_OIDS = {
     "sha256": "1.2.840.113549.2.9",
     "sha384": "1.2.840.113549.2.10",
     "sha512": "1.2.840.113549.2.11",
+    "sha512_224": "1.2.840.113549.2.12",
+    "sha512_256": "1.2.840.113549.2.13",
+    "sha3_224": "2.16.840.1.101.3.4.2.13",
+    "sha3_256": "2.16.840.1.101.3.4.2.14",
+    "sha3_384": "2.16.840.1.101.3.4.2.15",
+    "sha3_512": "2.16.840.1.101.3.4.2.16",
 }
 PRF_BY_OID = {v: k for k, v in PRF_OIDS.items()}
 
@@ -64,6 +79,7 @@ CIPHER_OIDS = {
     "aes-192-cbc": ("2.16.840.1.101.3.4.1.22", 24),
     "aes-256-cbc": ("2.16.840.1.101.3.4.1.42", 32),
     "des-ede3-cbc": ("1.2.840.113549.3.7", 24),
+    "des-cbc": ("1.3.14.3.2.7", 8),  # read only: OpenSSL 3 writes it with -legacy
 }
 CIPHER_BY_OID = {oid: (name, size) for name, (oid, size) in CIPHER_OIDS.items()}
 
@@ -74,6 +90,8 @@ DIGEST_OIDS = {
     "sha256": "2.16.840.1.101.3.4.2.1",
     "sha384": "2.16.840.1.101.3.4.2.2",
     "sha512": "2.16.840.1.101.3.4.2.3",
+    "sha512_224": "2.16.840.1.101.3.4.2.5",
+    "sha512_256": "2.16.840.1.101.3.4.2.6",
 }
 DIGEST_BY_OID = {v: k for k, v in DIGEST_OIDS.items()}
 
@@ -84,6 +102,8 @@ _HASH_SIZES = {
     "sha256": (32, 64),
     "sha384": (48, 128),
     "sha512": (64, 128),
+    "sha512_224": (28, 128),
+    "sha512_256": (32, 128),
 }
 
 KDF_KEY = 1
@@ -102,7 +122,10 @@ def pkcs12_kdf(
     """RFC 7292 appendix B.2. ``password_bmp`` is already encoded (see :func:`bmp_password`);
     the caller has charged ``iterations`` to a budget."""
     u, v = _HASH_SIZES[digest]
-    hash_new = getattr(hashlib, digest)
+
+    def hash_new(data: bytes) -> hashlib._Hash:
+        return hashlib.new(digest, data)
+
     d_block = bytes((purpose,)) * v
 
     def stretch(value: bytes) -> bytes:
@@ -131,8 +154,14 @@ def pkcs12_kdf(
 
 
 def pbkdf2(password: str, salt: bytes, iterations: int, length: int, prf: str) -> bytes:
-    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    kdf = PBKDF2HMAC(algorithm=_hash(prf), length=length, salt=salt, iterations=iterations)
+    return kdf.derive(password.encode("utf-8"))
+
+
+def _hash(name: str) -> hashes.HashAlgorithm:
+    from cryptography.hazmat.primitives import hashes
 
     algorithms: dict[str, hashes.HashAlgorithm] = {
         "sha1": hashes.SHA1(),
@@ -140,10 +169,14 @@ def pbkdf2(password: str, salt: bytes, iterations: int, length: int, prf: str) -
         "sha256": hashes.SHA256(),
         "sha384": hashes.SHA384(),
         "sha512": hashes.SHA512(),
+        "sha512_224": hashes.SHA512_224(),
+        "sha512_256": hashes.SHA512_256(),
+        "sha3_224": hashes.SHA3_224(),
+        "sha3_256": hashes.SHA3_256(),
+        "sha3_384": hashes.SHA3_384(),
+        "sha3_512": hashes.SHA3_512(),
     }
-    algorithm = algorithms[prf]
-    kdf = PBKDF2HMAC(algorithm=algorithm, length=length, salt=salt, iterations=iterations)
-    return kdf.derive(password.encode("utf-8"))
+    return algorithms[name]
 
 
 # ---- ciphers ------------------------------------------------------------------------------
@@ -168,7 +201,10 @@ def _cbc(family: str, key: bytes, iv: bytes, data: bytes, encrypting: bool) -> b
     elif family == "3des":
         from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 
-        algorithm = TripleDES(key + key[:8] if len(key) == 16 else key)
+        # Two-key 3DES repeats K1 as K3; single DES is 3DES with one key thrice.
+        algorithm = TripleDES(
+            key * 3 if len(key) == 8 else key + key[:8] if len(key) == 16 else key
+        )
     else:
         from cryptography.hazmat.decrepit.ciphers.algorithms import RC2
 
@@ -355,6 +391,8 @@ def decrypt(
     (budget or KdfBudget()).charge(parsed.iterations, what)
     if parsed.kind == "pbes1":
         key_len, iv_len, family = _PBES1_CIPHERS[parsed.oid]
+        if family == "rc4":
+            return _rc4_decrypt(parsed, ciphertext, password, key_len)
         if not ciphertext or len(ciphertext) % 8:
             raise FormatError(f"the {what} has a length its cipher cannot have")
         # OpenSSL encrypts "no password" with zero password bytes, not the BMP terminator;
@@ -379,12 +417,35 @@ def decrypt(
     return _unpad(_cbc(family, key, iv, ciphertext, False), block)
 
 
+def _rc4_decrypt(parsed: _ParsedPbe, ciphertext: bytes, password: str, key_len: int) -> bytes:
+    """PKCS#12's RC4 PBEs (OpenSSL still writes them with -legacy). A stream cipher has no
+    padding to fail on, so a wrong password shows where the plaintext is parsed; a plaintext
+    that is not a DER SEQUENCE is taken as one."""
+    from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+    from cryptography.hazmat.primitives.ciphers import Cipher
+
+    candidates = [bmp_password(password)] + ([b""] if password == "" else [])
+    plain = b""
+    for pw in candidates:
+        key = pkcs12_kdf(pw, parsed.salt, KDF_KEY, parsed.iterations, key_len, "sha1")
+        plain = Cipher(ARC4(key), mode=None).decryptor().update(ciphertext)
+        try:
+            top = _der.read(plain, 0, len(plain), "decrypted data")
+        except FormatError:
+            continue
+        if top.tag == _der.SEQUENCE and top.end == len(plain):
+            return plain
+    raise PasswordError("cannot decrypt an entry: wrong password, or the encrypted data is damaged")
+
+
 def encrypt(plaintext: bytes, password: str, scheme: PbeScheme) -> tuple[bytes, bytes]:
     """``(AlgorithmIdentifier DER, ciphertext)`` of ``plaintext`` under ``scheme``."""
     salt = os.urandom(scheme.salt_length)
     count = _der.encode_integer(scheme.iterations)
     if scheme.kind == "pbes1":
         key_len, iv_len, family = _PBES1_CIPHERS[scheme.pbes1_oid]
+        if family == "rc4":
+            raise UnsupportedError("ks reads the RC4 schemes but does not write them")
         pw = bmp_password(password)
         key = pkcs12_kdf(pw, salt, KDF_KEY, scheme.iterations, key_len, "sha1")
         iv = pkcs12_kdf(pw, salt, KDF_IV, scheme.iterations, iv_len, "sha1")
@@ -425,3 +486,91 @@ def pkcs12_mac(
 
 def hash_names() -> tuple[str, ...]:
     return tuple(_HASH_SIZES)
+
+
+# ---- PBMAC1 (RFC 9579) --------------------------------------------------------------------
+
+PBMAC1 = "1.2.840.113549.1.5.14"
+# RFC 9579: keyLength is required; an HMAC key shorter than this is refused (it would make the
+# MAC a guessable few bytes, and no real writer uses one).
+PBMAC1_MIN_KEY_LENGTH = 20
+PBMAC1_MAX_KEY_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Pbmac1:
+    """A PBMAC1 MAC's parameters: PBKDF2 (salt, iterations, key length, PRF) and the HMAC."""
+
+    salt: bytes
+    iterations: int
+    key_length: int
+    prf: str
+    hmac: str
+
+    def describe(self) -> str:
+        return (
+            f"PBMAC1 (HMAC-{self.hmac.upper()}, PBKDF2-HMAC-{self.prf.upper()}), "
+            f"{self.iterations} iterations"
+        )
+
+
+def parse_pbmac1(data: bytes, params: _der.Tlv) -> Pbmac1:
+    """The PBMAC1-params at ``params`` of ``data``, checked: PBKDF2 only, a keyLength present
+    and sane, known PRF and HMAC. The iteration count is not charged here."""
+    what = "PBMAC1 parameters"
+    items = _der.sequence_items(data, params, what, 2)
+    kdf = _der.sequence_items(data, items[0], what, 2)
+    if _der.oid(data, kdf[0], what) != PBKDF2:
+        raise UnsupportedError("the store's PBMAC1 integrity check uses a KDF other than PBKDF2")
+    kdf_params = _der.sequence_items(data, kdf[1], what, 2)
+    salt = _der.octets(data, kdf_params[0], what)
+    iterations = _der.integer(data, kdf_params[1], what)
+    key_length: int | None = None
+    prf = "sha1"
+    for extra in kdf_params[2:]:
+        if extra.tag == _der.INTEGER:
+            key_length = _der.integer(data, extra, what)
+        elif extra.tag == _der.SEQUENCE:
+            prf_oid = _der.oid(data, _der.sequence_items(data, extra, what, 1)[0], what)
+            if prf_oid not in PRF_BY_OID:
+                raise UnsupportedError(f"the store's PBMAC1 uses an unsupported PRF ({prf_oid})")
+            prf = PRF_BY_OID[prf_oid]
+    if key_length is None:
+        raise FormatError("the store's PBMAC1 integrity check lacks its key length (RFC 9579)")
+    if not PBMAC1_MIN_KEY_LENGTH <= key_length <= PBMAC1_MAX_KEY_LENGTH:
+        raise FormatError(
+            f"the store's PBMAC1 integrity check asks for a {key_length}-byte key; "
+            f"refusing anything outside {PBMAC1_MIN_KEY_LENGTH}-{PBMAC1_MAX_KEY_LENGTH}"
+        )
+    scheme = _der.sequence_items(data, items[1], what, 1)
+    hmac_oid = _der.oid(data, scheme[0], what)
+    if hmac_oid not in PRF_BY_OID:
+        raise UnsupportedError(f"the store's PBMAC1 uses an unsupported MAC ({hmac_oid})")
+    return Pbmac1(salt, iterations, key_length, prf, PRF_BY_OID[hmac_oid])
+
+
+def pbmac1_mac(params: Pbmac1, password: str, data: bytes) -> bytes:
+    """HMAC of ``data`` keyed by PBKDF2 over the UTF-8 password (RFC 9579 with its errata).
+    The caller has charged ``params.iterations`` to a budget."""
+    from cryptography.hazmat.primitives import hmac as crypto_hmac
+
+    key = pbkdf2(password, params.salt, params.iterations, params.key_length, params.prf)
+    mac = crypto_hmac.HMAC(key, _hash(params.hmac))
+    mac.update(data)
+    return mac.finalize()
+
+
+def pbmac1_algorithm(params: Pbmac1) -> bytes:
+    """The MacData digestAlgorithm AlgorithmIdentifier DER for ``params``."""
+    kdf = _der.algorithm_identifier(
+        PBKDF2,
+        _der.seq(
+            _der.octet_string(params.salt),
+            _der.encode_integer(params.iterations),
+            _der.encode_integer(params.key_length),
+            _der.algorithm_identifier(PRF_OIDS[params.prf]),
+        ),
+    )
+    return _der.algorithm_identifier(
+        PBMAC1, _der.seq(kdf, _der.algorithm_identifier(PRF_OIDS[params.hmac]))
+    )

@@ -214,6 +214,7 @@ class _Pfx:
     mac: bytes = b""
     mac_salt: bytes = b""
     mac_iterations: int = 1
+    pbmac1: _pbe.Pbmac1 | None = None  # RFC 9579: mac_digest is then "pbmac1"
 
 
 def _parse_pfx(data: bytes) -> _Pfx:
@@ -243,11 +244,17 @@ def _parse_pfx(data: bytes) -> _Pfx:
         digest_info = _der.sequence_items(data, mac_data[0], "MAC", 2)
         algid = _der.sequence_items(data, digest_info[0], "MAC", 1)
         digest_oid = _der.oid(data, algid[0], "MAC algorithm")
-        if digest_oid not in _pbe.DIGEST_BY_OID:
+        if digest_oid == _pbe.PBMAC1:
+            if len(algid) < 2:
+                raise FormatError("the store's PBMAC1 integrity check lacks its parameters")
+            pfx.pbmac1 = _pbe.parse_pbmac1(data, algid[1])
+            pfx.mac_digest = "pbmac1"
+        elif digest_oid not in _pbe.DIGEST_BY_OID:
             raise UnsupportedError(
                 f"the store's integrity check uses an unsupported algorithm ({digest_oid})"
             )
-        pfx.mac_digest = _pbe.DIGEST_BY_OID[digest_oid]
+        else:
+            pfx.mac_digest = _pbe.DIGEST_BY_OID[digest_oid]
         pfx.mac = _der.octets(data, digest_info[1], "MAC")
         pfx.mac_salt = _der.octets(data, mac_data[1], "MAC salt")
         if len(mac_data) > 2:
@@ -258,8 +265,17 @@ def _parse_pfx(data: bytes) -> _Pfx:
 def _check_mac(pfx: _Pfx, password: Password | None, budget: KdfBudget) -> str:
     """The password (as text) that keys the MAC; raises :class:`PasswordError` otherwise."""
     assert pfx.mac_digest is not None
-    budget.charge(pfx.mac_iterations, "integrity check (MAC)")
     text = password.reveal() if password is not None else ""
+    if pfx.pbmac1 is not None:
+        # RFC 9579: MacData's own salt and iterations are not used; PBKDF2's are.
+        budget.charge(pfx.pbmac1.iterations, "integrity check (PBMAC1)")
+        computed = _pbe.pbmac1_mac(pfx.pbmac1, text, pfx.auth_safe)
+        if hmac.compare_digest(computed, pfx.mac):
+            return text
+        if password is None:
+            raise PasswordError(f"the store is password-protected; {_PASSWORD_HINT}")
+        raise PasswordError("wrong password or the store's integrity check failed")
+    budget.charge(pfx.mac_iterations, "integrity check (MAC)")
     candidates = [_pbe.bmp_password(text)]
     if text == "":
         # OpenSSL keys a MAC made without a password with no bytes at all; Java retries so too.
@@ -459,10 +475,20 @@ def _load(data: bytes, password: Password | None) -> Keystore:
     keystore = Keystore(storetype="pkcs12")
     if pfx.mac_digest is not None:
         text: str | None = _check_mac(pfx, password, budget)
-        keystore.properties["pkcs12.mac"] = {
-            "digest": pfx.mac_digest,
-            "iterations": pfx.mac_iterations,
-        }
+        keystore.properties["pkcs12.mac"] = (
+            {
+                "digest": pfx.mac_digest,
+                "iterations": pfx.mac_iterations,
+            }
+            if pfx.pbmac1 is None
+            else {
+                "digest": "pbmac1",
+                "iterations": pfx.pbmac1.iterations,
+                "hmac": pfx.pbmac1.hmac,
+                "prf": pfx.pbmac1.prf,
+                "key_length": pfx.pbmac1.key_length,
+            }
+        )
     else:
         text = password.reveal() if password is not None else None
         keystore.properties["pkcs12.mac"] = None
@@ -700,6 +726,7 @@ class _Profile:
     cert_scheme: _pbe.PbeScheme
     mac_digest: str
     mac_iterations: int
+    pbmac1: bool = False
 
 
 def _profile(options: DumpOptions) -> _Profile:
@@ -707,6 +734,11 @@ def _profile(options: DumpOptions) -> _Profile:
     if count is not None and not 1 <= count <= 5_000_000:
         raise UsageError("the iteration count must be between 1 and 5,000,000")
     if options.profile == "legacy":
+        if options.mac_scheme == "pbmac1":
+            raise UsageError(
+                "PBMAC1 is read only by JDK 26+ and OpenSSL 3.4+; the legacy profile, made for "
+                "older readers, cannot use it"
+            )
         pbe = count or LEGACY_PBE_ITERATIONS
         return _Profile(
             _pbe.PbeScheme("pbes1", pbe, pbes1_oid=_pbe.PBE_SHA1_3DES),
@@ -716,7 +748,9 @@ def _profile(options: DumpOptions) -> _Profile:
         )
     pbe = count or DEFAULT_ITERATIONS
     scheme = _pbe.PbeScheme("pbes2", pbe, prf="sha256", cipher="aes-256-cbc")
-    return _Profile(scheme, scheme, "sha256", count or DEFAULT_ITERATIONS)
+    return _Profile(
+        scheme, scheme, "sha256", count or DEFAULT_ITERATIONS, options.mac_scheme == "pbmac1"
+    )
 
 
 def _attr(oid: str, value: bytes) -> bytes:
@@ -913,7 +947,9 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
         safes.append(_data_content_info(_der.seq_of(key_bags)))
     auth_safe = _der.seq_of(safes)
     parts = [_der.encode_integer(3), _data_content_info(auth_safe)]
-    if text is not None:
+    if text is not None and profile.pbmac1:
+        parts.append(_pbmac1_mac_data(auth_safe, text, profile.mac_iterations))
+    elif text is not None:
         salt = os.urandom(_SALT_LENGTH)
         mac = _pbe.pkcs12_mac(
             auth_safe, _pbe.bmp_password(text), salt, profile.mac_iterations, profile.mac_digest
@@ -930,6 +966,16 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
             )
         )
     return _der.seq(*parts)
+
+
+def _pbmac1_mac_data(auth_safe: bytes, text: str, iterations: int) -> bytes:
+    """MacData with PBMAC1 (RFC 9579) as OpenSSL 3.4 and JDK 26 read it: HMAC-SHA256 keyed by
+    PBKDF2-HMAC-SHA256 (32-byte key) over the UTF-8 password. MacData's own salt is unused by
+    the scheme and iterations is left at its DEFAULT of 1."""
+    params = _pbe.Pbmac1(os.urandom(_SALT_LENGTH), iterations, 32, "sha256", "sha256")
+    mac = _pbe.pbmac1_mac(params, text, auth_safe)
+    digest_info = _der.seq(_pbe.pbmac1_algorithm(params), _der.octet_string(mac))
+    return _der.seq(digest_info, _der.octet_string(params.salt))
 
 
 _DATA_OID = _der.encode_oid(OID_DATA)

@@ -18,7 +18,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keystore_tool.errors import ConflictError, KsError, UsageError
 from keystore_tool.formats import StoreFormat, detect, format_for_new_file
@@ -31,6 +31,9 @@ from keystore_tool.model import (
 )
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, check_storetype, read_file
+
+if TYPE_CHECKING:
+    from keystore_tool.jdks import HostRoots
 
 EXIT_WOULD_CHANGE = 10
 
@@ -45,7 +48,7 @@ _STORE_KEYS = {
     "certificates",
     "keys",
 }
-_CERT_KEYS = {"alias", "file", "dir", "server", "sha256", "default_cas", "java"}
+_CERT_KEYS = {"alias", "file", "dir", "server", "sha256", "default_cas", "java", "all_jdks"}
 _KEY_KEYS = {"alias", "cert", "key", "chain", "key_password"}
 _CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
@@ -95,6 +98,7 @@ class CertificateSource:
     sha256: str | None = None
     default_cas: bool = False
     java: str | None = None
+    all_jdks: bool = False  # also into every JDK truststore of the host (ops/all_jdks.py)
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,13 @@ def parse_spec(text: str, path: Path) -> Spec:
     except RecursionError as exc:
         # tomllib recurses once per nesting level: a deep enough nesting exhausts the stack.
         raise UsageError(f"spec {path} nests arrays or tables too deeply") from exc
+    return spec_from_document(document, path)
+
+
+def spec_from_document(document: dict[str, Any], path: Path) -> Spec:
+    """A spec given as the mapping its TOML parses to (the Ansible collection builds one from
+    a task's options); ``path`` names it in messages and its directory anchors relative
+    paths."""
     _unknown(document, {"allow_literal_password", "store"}, str(path))
     allow_literal = document.get("allow_literal_password", False)
     if not isinstance(allow_literal, bool):
@@ -314,7 +325,15 @@ def _certificate_source(raw: object, where: str, base: Path) -> CertificateSourc
         sha256=sha256,
         default_cas=default_cas,
         java=_string(table, "java", where),
+        all_jdks=_flag(table, "all_jdks", where),
     )
+
+
+def _flag(table: dict[str, Any], key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise _fail(where, f"'{key}' is true or false")
+    return value
 
 
 def _key_source(raw: object, where: str, base: Path, allow_literal: bool) -> KeySource:
@@ -468,7 +487,7 @@ def _wanted_key(source: KeySource) -> tuple[PrivateKeyEntry, list[str]]:
             for c in read_certificates(read_file(path, "certificate"), str(path))
         ],
     )
-    return build_entry(inputs, source.alias)
+    return build_entry(inputs, source.alias, chain_name=f"the `chain` of {source.where}")
 
 
 def gather(spec: StoreSpec, server_chain: ServerChain, default_cas: DefaultCas) -> WantedStore:
@@ -771,16 +790,27 @@ def apply_spec(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     server_chain: ServerChain = fetch_server_chain,
     default_cas: DefaultCas = default_truststore,
+    jdk_roots: HostRoots | None = None,
 ) -> ApplyReport:
     """Validates every store of ``spec``, then (unless ``check``) writes those that differ.
-    A failure in the first phase raises before any file is written."""
+    A failure in the first phase raises before any file is written. Certificates of items
+    with ``all_jdks = true`` also go into each JDK truststore found below ``jdk_roots``."""
+    from keystore_tool.ops.all_jdks import jdk_store_specs
+
     report = ApplyReport(str(spec.path), check)
     prepared: list[tuple[WantedStore, StoreDiff]] = []
-    for store in spec.stores:
+    jdk_stores, not_writable = jdk_store_specs(spec, jdk_roots)
+    for store in (*spec.stores, *jdk_stores):
         try:
             wanted = gather(store, server_chain, default_cas)
             fmt, current, opened = _open_current(wanted)
             diff, model = _diff_for(wanted, fmt, current, opened)
+            if diff.created and not store.path.parent.is_dir():
+                # Found while validating, so --check says what the run would hit (and the run
+                # stops before writing any store, not after writing the ones before it).
+                from keystore_tool.errors import NotFoundError
+
+                raise NotFoundError(f"directory not found: {store.path.parent}")
             if diff.content_changed:
                 _check_writable(fmt, wanted, model)
             _metadata_changes(store, diff, model.holds_keys())
@@ -788,6 +818,7 @@ def apply_spec(
             raise type(exc)(f"{store.where}: {exc.message}; no store was written") from exc
         prepared.append((wanted, diff))
         report.stores.append(diff)
+    report.stores.extend(not_writable)
     if check:
         return report
     for wanted, diff in prepared:
@@ -850,3 +881,41 @@ def load_spec(path: str | os.PathLike[str]) -> Spec:
     except UnicodeDecodeError as exc:
         raise UsageError(f"spec {location} is not UTF-8 text") from exc
     return parse_spec(text, location)
+
+
+# --------------------------------------------------------------------------- one store
+
+
+def store_spec_from_table(
+    table: dict[str, Any], base: Path, *, where: str | None = None
+) -> StoreSpec:
+    """One ``[[store]]`` table (the mapping its TOML parses to; literal passwords allowed, as
+    a caller that already holds the secret passes it as ``{"value": …}``) as a checked
+    :class:`StoreSpec`. Relative paths are relative to ``base``; ``where`` names the store in
+    messages (default: its path)."""
+    import dataclasses
+
+    document = {"allow_literal_password": True, "store": [table]}
+    store = spec_from_document(document, base / "store").stores[0]
+    return dataclasses.replace(store, where=where or str(store.path))
+
+
+def apply_store(
+    store: StoreSpec,
+    *,
+    check: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    server_chain: ServerChain = fetch_server_chain,
+    default_cas: DefaultCas = default_truststore,
+) -> StoreDiff:
+    """Makes one store hold what ``store`` says: :func:`apply_spec` of a spec with this store
+    alone, so it is validated before anything is written and written atomically under its
+    lock, matched by fingerprint. With ``check`` nothing is written."""
+    report = apply_spec(
+        Spec(store.path, (store,)),
+        check=check,
+        lock_timeout=lock_timeout,
+        server_chain=server_chain,
+        default_cas=default_cas,
+    )
+    return report.stores[0]

@@ -37,7 +37,9 @@ class BundleResult:
         ]
 
 
-def build_entry(inputs: BundleInputs, alias: str) -> tuple[PrivateKeyEntry, list[str]]:
+def build_entry(
+    inputs: BundleInputs, alias: str, *, chain_name: str = "the chain"
+) -> tuple[PrivateKeyEntry, list[str]]:
     """The key entry with its chain ordered leaf first, and what the user should be told."""
     from keystore_tool.x509util import describe_certificate, key_matches_certificate, order_chain
 
@@ -59,11 +61,11 @@ def build_entry(inputs: BundleInputs, alias: str) -> tuple[PrivateKeyEntry, list
         last = describe_certificate(ordered.chain[-1])
         warnings.append(
             f"the chain is incomplete: no certificate for the issuer '{last['issuer']}'; "
-            "add it with --chain if the server does not already know it"
+            f"add it to {chain_name} unless the server already knows it"
         )
     for cert in ordered.leftovers:
         warnings.append(
-            f"ignored a --chain certificate that belongs to another chain: "
+            f"ignored a certificate of {chain_name} that belongs to another chain: "
             f"{describe_certificate(cert)['subject']}"
         )
     now = datetime.now(UTC)
@@ -92,9 +94,11 @@ def bundle_p12(
     alias: str = "client",
     profile: Profile = "default",
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    chain_name: str = "the chain",
 ) -> BundleResult:
-    """Writes a PKCS12 keystore holding one key entry made of inputs to out, whole and atomically."""
-    entry, warnings = build_entry(inputs, alias)
+    """Writes a PKCS12 keystore holding one key entry made of inputs to out, whole and atomically.
+    ``chain_name`` is how warnings name where chain certificates come from."""
+    entry, warnings = build_entry(inputs, alias, chain_name=chain_name)
     keystore = Keystore([entry], storetype="pkcs12")
     data = get_format("pkcs12").dump(keystore, password, DumpOptions(profile=profile))
     absolute = str(Path(os.path.abspath(os.fspath(out))))

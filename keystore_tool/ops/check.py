@@ -105,14 +105,16 @@ def check_store(
 ) -> None:
     """Adds the status of every certificate of ``keystore`` to ``report``."""
     from keystore_tool.certfiles import quiet_legacy_warnings
+    from keystore_tool.x509util import certificate_fields
 
     report.stores.append((path, keystore.storetype or "unknown"))
     limit = report.now + report.window
     with quiet_legacy_warnings():
         for entry in keystore.sorted_entries():
             for position, cert in enumerate(entry.certificates()):
-                parsed = cert.x509
-                not_after = parsed.not_valid_after_utc
+                # Also the certificates keytool reads and cryptography refuses (JDK 17's DSA).
+                fields = certificate_fields(cert)
+                not_after = fields.not_after
                 if not_after <= report.now:
                     status = "expired"
                 elif not_after <= limit:
@@ -127,7 +129,7 @@ def check_store(
                         alias=entry.alias,
                         position=position,
                         entry_type=entry.kind,
-                        subject=parsed.subject.rfc4514_string(),
+                        subject=fields.subject,
                         sha256=cert.sha256_hex,
                         not_after=not_after,
                         seconds_left=int((not_after - report.now).total_seconds()),

@@ -5,11 +5,23 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from keystore_tool.errors import ConflictError, UnsupportedError, UsageError
-from keystore_tool.formats import DumpOptions, Profile, StoreFormat
-from keystore_tool.model import Keystore, PrivateKeyEntry, SecretKeyEntry
+from keystore_tool.errors import (
+    ConflictError,
+    FormatError,
+    NotFoundError,
+    PasswordError,
+    UnsupportedError,
+    UsageError,
+)
+from keystore_tool.formats import DumpOptions, LoadOptions, Profile, StoreFormat, get_format
+from keystore_tool.model import Entry, Keystore, PrivateKeyEntry, SecretKeyEntry
 from keystore_tool.password import Password
-from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, resolve_store_path, write_new_file
+from keystore_tool.storage import (
+    DEFAULT_LOCK_TIMEOUT,
+    read_file,
+    resolve_store_path,
+    write_new_file,
+)
 
 
 @dataclass
@@ -28,21 +40,105 @@ def plan_conversion(
     conversion unless ``skip_unsupported``."""
     converted = Keystore(storetype=target.name)
     skipped: list[str] = []
+    if not target.writable:
+        raise UnsupportedError(
+            f"ks does not write {target.name.upper()} stores; convert to pkcs12, jks or jceks"
+        )
     for entry in source.sorted_entries():
+        broken = _broken_link(entry) if target.name == "pkcs12" else None
+        if broken is not None:
+            if not skip_unsupported:
+                raise UnsupportedError(
+                    f"the chain of entry '{entry.alias}' does not chain by name ({broken}): "
+                    "Java would read only its first certificate from a PKCS12 store, and "
+                    "keytool -importkeystore refuses the entry; fix the chain, or leave the "
+                    "entry out"
+                )
+            skipped.append(entry.alias)
+            continue
         if target.can_hold(entry):
             converted.add(entry)
             continue
         if not skip_unsupported:
+            # "convert to pkcs12" only where another type would do: never to a pkcs12 target,
+            # never for a key whose own password is what is missing.
+            elsewhere = (
+                "; convert to pkcs12" if target.name != "pkcs12" and not _locked(entry) else ""
+            )
             raise UnsupportedError(
                 f"{target.name} cannot hold entry '{entry.alias}' ({entry.kind}"
-                f"{_why(entry)}); convert to pkcs12, or pass --skip-unsupported to leave it out"
+                f"{_why(entry)}){elsewhere}, or pass --skip-unsupported to leave it out"
             )
         skipped.append(entry.alias)
     return converted, skipped
 
 
-def _why(entry: object) -> str:
-    if isinstance(entry, PrivateKeyEntry) and entry.private_key is None:
+def _broken_link(entry: Entry) -> str | None:
+    """Where a key's chain stops chaining by name, as PKCS12KeyStore.validateChain checks
+    (certificate i's issuer must be certificate i+1's subject), or None when it chains."""
+    if not isinstance(entry, PrivateKeyEntry) or len(entry.chain) < 2:
+        return None
+    for index, (cert, issuer) in enumerate(zip(entry.chain, entry.chain[1:], strict=False)):
+        try:
+            chained = cert.x509.issuer == issuer.x509.subject
+        except FormatError:
+            return None  # a certificate only Java parses: not ours to judge
+        if not chained:
+            return f"certificate {index + 1}'s issuer is not certificate {index + 2}'s subject"
+    return None
+
+
+def _locked(entry: Entry) -> bool:
+    if isinstance(entry, PrivateKeyEntry):
+        return entry.private_key is None
+    return isinstance(entry, SecretKeyEntry) and entry.key is None and entry.sealed is not None
+
+
+def unlock_keys(
+    source_path: str,
+    source: Keystore,
+    password: Password | None,
+    entry_passwords: list[Password],
+    per_alias: dict[str, Password],
+) -> None:
+    """Opens the keys the store password did not (keytool -importkeystore tries the store
+    password first): each of ``entry_passwords`` for every key still locked, then each
+    alias's own password from ``per_alias`` for that alias alone. A per-alias password that
+    does not open its key is a :class:`PasswordError` naming the alias."""
+    for alias in per_alias:
+        if alias not in source:
+            raise NotFoundError(f"no entry '{alias}' in {source_path} to give a key password for")
+    attempts: list[tuple[str | None, Password]] = [(None, pw) for pw in entry_passwords]
+    attempts += list(per_alias.items())
+    if not any(_locked(entry) for entry in source) or not attempts:
+        return
+    fmt = get_format(source.storetype or "")
+    data = read_file(source_path)
+    for only, candidate in attempts:
+        locked = [
+            entry.alias
+            for entry in source
+            if _locked(entry) and (only is None or entry.folded_alias == only.lower())
+        ]
+        if not locked:
+            continue
+        try:
+            opened = fmt.load(data, password, LoadOptions(entry_password=candidate))
+        except PasswordError:
+            continue
+        for alias in locked:
+            entry = opened.get(alias)
+            if entry is not None and not _locked(entry):
+                source.add(entry, replace=True)
+    for alias in per_alias:
+        if _locked(source[alias]):
+            raise PasswordError(f"the key password given for entry '{alias}' does not open it")
+
+
+def _why(entry: Entry) -> str:
+    if isinstance(entry, SecretKeyEntry) and entry.sealed and entry.sealed.format == "bks-opaque":
+        return ", opaque key bytes that BouncyCastle cannot decode either"
+    if _locked(entry):
         return ", protected by its own password: give it with --entry-pass"
     if isinstance(entry, SecretKeyEntry):
         return ""

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from keystore_tool.errors import PasswordError, UsageError
+from keystore_tool.errors import FormatError, PasswordError, UsageError
 from keystore_tool.javahome import JavaVersion
 from keystore_tool.model import (
     Certificate,
@@ -211,19 +211,51 @@ def _check_aliases(keystore: Keystore, findings: list[Finding]) -> None:
 
 
 def _name(cert: Certificate) -> str:
-    return cert.x509.subject.rfc4514_string() or cert.sha256_hex
+    return _names(cert)[0] or cert.sha256_hex
+
+
+def _names(cert: Certificate) -> tuple[str, str]:
+    """(subject, issuer) as RFC 4514 text, from our own reader when cryptography refuses the
+    certificate (keytool reads those)."""
+    from keystore_tool.tbs import read_tbs
+
+    try:
+        parsed = cert.x509
+        return parsed.subject.rfc4514_string(), parsed.issuer.rfc4514_string()
+    except FormatError:
+        fields = read_tbs(cert.der)
+        return fields.subject, fields.issuer
+
+
+def _renewal(entry: Entry, what: str, tail: str) -> str:
+    """How to renew: a trusted certificate is re-imported; a key entry's certificate is
+    re-issued for its key, or the entry re-bundled with a new key and certificate."""
+    if isinstance(entry, PrivateKeyEntry):
+        how = (
+            f"{what}: have a new certificate issued (ks certreq --alias {entry.alias}, then "
+            "your CA or ks gencert) and bundle it with its key again (ks bundle-p12)"
+        )
+    else:
+        how = f"{what} (ks import --replace --alias {entry.alias})"
+    return f"{how} {tail}".rstrip()
 
 
 def _check_certificate(
     entry: Entry, cert: Certificate, now: datetime, findings: list[Finding]
 ) -> None:
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 
+    from keystore_tool.tbs import read_tbs
     from keystore_tool.x509util import is_self_signed
 
-    parsed = cert.x509
     alias = entry.alias
-    not_after = parsed.not_valid_after_utc
+    try:
+        parsed = cert.x509
+    except FormatError:
+        # Kept as keytool keeps it; only its dates can be checked.
+        parsed = None
+    not_after = parsed.not_valid_after_utc if parsed is not None else read_tbs(cert.der).not_after
     if not_after < now:
         findings.append(
             Finding(
@@ -231,7 +263,7 @@ def _check_certificate(
                 "expired",
                 alias,
                 f"'{_name(cert)}' in '{alias}' expired on {not_after:%Y-%m-%d}",
-                "replace it with a current certificate (ks import --replace) or delete it",
+                _renewal(entry, "replace it with a current certificate", "or delete it"),
             )
         )
     elif not_after < now + SOON:
@@ -241,12 +273,14 @@ def _check_certificate(
                 "expires-soon",
                 alias,
                 f"'{_name(cert)}' in '{alias}' expires on {not_after:%Y-%m-%d}",
-                "renew it before then and replace it (ks import --replace)",
+                _renewal(entry, "renew it before then", ""),
             )
         )
+    if parsed is None:
+        return
     try:
         key = parsed.public_key()
-    except ValueError:
+    except (ValueError, UnsupportedAlgorithm):  # sect193r1, GOST: Java decides, not us
         key = None
     weak_key = None
     refused = False  # jdk.certpath.disabledAlgorithms: RSA/DSA < 1024, EC < 224
@@ -287,7 +321,16 @@ def _check_key_entry(entry: PrivateKeyEntry, findings: list[Finding]) -> None:
     if not entry.chain:
         return
     leaf = entry.chain[0]
-    if entry.private_key is not None and not key_matches_certificate(entry.private_key, leaf):
+    try:
+        mismatch = entry.private_key is not None and not key_matches_certificate(
+            entry.private_key, leaf
+        )
+        ordered = order_chain(leaf, entry.chain[1:])
+    except FormatError:
+        # A key or certificate cryptography cannot read (ML-DSA, ML-KEM, sect193r1, a lax
+        # certificate): keytool holds these; there is nothing here to check them with.
+        return
+    if mismatch:
         findings.append(
             Finding(
                 "error",
@@ -298,7 +341,6 @@ def _check_key_entry(entry: PrivateKeyEntry, findings: list[Finding]) -> None:
                 "bundle the key with its own certificate (ks bundle-p12 --cert --key)",
             )
         )
-    ordered = order_chain(leaf, entry.chain[1:])
     if ordered.leftovers or [c.der for c in ordered.chain] != [c.der for c in entry.chain]:
         if ordered.leftovers or len(ordered.chain) != len(entry.chain):
             findings.append(
@@ -329,7 +371,7 @@ def _check_key_entry(entry: PrivateKeyEntry, findings: list[Finding]) -> None:
                 "chain-incomplete",
                 entry.alias,
                 f"the chain of '{entry.alias}' ends at '{_name(top)}' without its issuer "
-                f"'{top.x509.issuer.rfc4514_string()}': peers must already hold that CA",
+                f"'{_names(top)[1]}': peers must already hold that CA",
                 "add the intermediate certificates (ks bundle-p12 --chain)",
             )
         )

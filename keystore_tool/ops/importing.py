@@ -16,6 +16,8 @@ class ImportReport:
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # An added alias → the alias that already held the same certificate (keytool asks first).
+    duplicates: dict[str, str] = field(default_factory=dict)
     outcome: Outcome | None = None
 
     @property
@@ -78,6 +80,13 @@ def add_trusted(
             if existing is not None and _holds_trusted(existing, cert):
                 report.unchanged.append(existing.alias)
                 continue
+            held_as = [
+                a
+                for a in keystore.aliases_holding(cert)
+                if a.lower() != target.lower() and _holds_trusted(keystore[a], cert)
+            ]
+            if held_as:
+                report.duplicates[target] = held_as[0]
             entry = TrustedCertificateEntry(alias=target, certificate=cert, created=now)
             keystore.add(entry, replace=True)
             (report.replaced if existing is not None else report.added).append(target)

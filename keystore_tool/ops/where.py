@@ -247,6 +247,8 @@ def import_with_default_cas(
 
 # --------------------------------------------------------------------------- the whole host
 
+TRUSTSTORE_PASSWORD = "javax.net.ssl.trustStorePassword"
+
 # The store types a JVM's default truststore can have (keystore.type.compat lets the default
 # PKCS12 type read JKS too, and Java 8's JKS type read PKCS12).
 JVM_TRUSTSTORE_TYPES = ("jks", "pkcs12")
@@ -271,7 +273,10 @@ class Health:
         return self.state == "ok"
 
 
-def truststore_health(path: Path) -> Health:
+def truststore_health(path: Path, jvm_password: str | None = None) -> Health:
+    """``path``'s health as a JVM given ``jvm_password`` (its
+    ``javax.net.ssl.trustStorePassword``; none by default) reads it: a PKCS12 whose
+    certificates are encrypted yields no trusted certificate to a JVM without the password."""
     import stat
 
     from keystore_tool.errors import FormatError, KsError
@@ -302,7 +307,18 @@ def truststore_health(path: Path) -> Health:
             fmt.name,
             detail=f"{path} is a {fmt.name} file; a JVM truststore is JKS or PKCS12",
         )
-    count = _trusted_count(path)
+    count, encrypted = _trusted_count(path, (jvm_password or None,))
+    if count is None and not jvm_password:
+        # A JVM without the password skips a PKCS12's MAC and reads what is not encrypted.
+        count, encrypted = _trusted_count(path, _DEFAULT_PASSWORDS)
+        if count is not None and encrypted:
+            return Health(
+                "no-certificates",
+                fmt.name,
+                0,
+                f"{path} encrypts its certificates under a password and the JVM is given none "
+                f"(javax.net.ssl.trustStorePassword): it trusts nothing",
+            )
     if count is None:
         return Health("ok", fmt.name, None, "cannot be read without its password")
     if count == 0:
@@ -312,19 +328,22 @@ def truststore_health(path: Path) -> Health:
     return Health("ok", fmt.name, count)
 
 
-def _trusted_count(path: Path) -> int | None:
+def _trusted_count(path: Path, passwords: tuple[str | None, ...]) -> tuple[int | None, bool]:
+    """The trusted certificates of ``path`` with the first password that opens it, and
+    whether they are encrypted (PKCS12 certificate bags under a password)."""
     from keystore_tool.errors import KsError
     from keystore_tool.model import PrivateKeyEntry, TrustedCertificateEntry
     from keystore_tool.password import Password
     from keystore_tool.storage import load_store
 
-    for secret in _DEFAULT_PASSWORDS:
+    for secret in passwords:
         try:
             keystore = load_store(path, Password(secret) if secret is not None else None)
         except KsError:
             continue
-        return sum(isinstance(e, TrustedCertificateEntry | PrivateKeyEntry) for e in keystore)
-    return None
+        count = sum(isinstance(e, TrustedCertificateEntry | PrivateKeyEntry) for e in keystore)
+        return count, bool(keystore.properties.get("pkcs12.cert_pbe"))
+    return None, False
 
 
 @dataclass
@@ -416,7 +435,8 @@ def survey_host(
         jvm = Jvm(runtime.java or runtime.home / "bin" / "java", runtime.home, runtime.version)
         location = truststore_of(jvm, environment)
         item = RuntimeTruststore(runtime, location, Health("missing"), os_store=False)
-        item.health = truststore_health(item.file)
+        password = system_properties(environment, runtime.version).get(TRUSTSTORE_PASSWORD)
+        item.health = truststore_health(item.file, password.value if password else None)
         item.os_store = os.path.lexists(item.file) and str(item.real_file) == os_real
         items.append(item)
     survey = HostSurvey(items)

@@ -40,11 +40,14 @@ def fake_root(index: int) -> Certificate:
     return Certificate(issue(f"Fake Root {index}", ca=True, key_kind="ec").der)
 
 
-def truststore_bytes(storetype: str, count: int = 2) -> bytes:
+def truststore_bytes(storetype: str, count: int = 2, *, encrypted: bool = False) -> bytes:
+    """A truststore as JDKs ship it: JKS under changeit, PKCS12 password-less (JDK 18+);
+    ``encrypted`` makes a PKCS12 whose certificates are encrypted under changeit."""
     keystore = Keystore(storetype=storetype)
     for i in range(count):
         keystore.add(TrustedCertificateEntry(alias=f"fake-root-{i}", certificate=fake_root(i)))
-    return get_format(storetype).dump(keystore, CHANGEIT)
+    password = CHANGEIT if storetype != "pkcs12" or encrypted else None
+    return get_format(storetype).dump(keystore, password)
 
 
 def _runtime(home: Path, version: str | None, *, java8: bool = False) -> Path:
@@ -100,6 +103,10 @@ def build(root: Path) -> FakeHost:
     )
     (_runtime(jvm / "dir-jdk", "17.0.5") / "cacerts").mkdir()
     (_runtime(jvm / "nocerts-jdk", "17.0.6") / "cacerts").write_bytes(truststore_bytes("jks", 0))
+    # A PKCS12 whose certificates are encrypted: a JVM given no password trusts none of them.
+    (_runtime(jvm / "encrypted-jdk", "17.0.7") / "cacerts").write_bytes(
+        truststore_bytes("pkcs12", encrypted=True)
+    )
     # Not a runtime: a directory of documentation, as /usr/lib/jvm/openjdk-17 is.
     (jvm / "openjdk-17" / "docs").mkdir(parents=True)
     # SDKMAN (no release file: the version comes from `java -version`; `current` links it).

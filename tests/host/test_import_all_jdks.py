@@ -151,3 +151,35 @@ def test_all_jdks_makes_private_copies_of_jdk17_and_jdk25_trust_the_ca(
         capture_output=True, text=True, input="", timeout=120,
     )  # fmt: skip
     assert "corp-ca" in listing.stdout  # still password-less: listed without a password
+
+
+def test_apply_item_with_all_jdks_goes_into_every_jdk_truststore(
+    tmp_path: Path, pki: Pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keystore_tool.ops.apply import apply_spec, parse_spec
+
+    host = fakehost.build(tmp_path / "host")
+    spec_path = tmp_path / "stores.toml"
+    spec_path.write_text(
+        '[[store]]\npath = "app.p12"\npassword = { env = "KS_APPLY_PASS" }\n'
+        f'[[store.certificates]]\nfile = "{pki.path("ca.crt")}"\nalias = "corp-ca"\n'
+        "all_jdks = true\n"
+    )
+    monkeypatch.setenv("KS_APPLY_PASS", "app-secret")
+    spec = parse_spec(spec_path.read_text(), spec_path)
+    roots = HostRoots(extra=(host.root / "usr/lib/jvm", host.home), only_extra=True)
+    planned = apply_spec(spec, check=True, jdk_roots=roots)
+    jdk_stores = [s for s in planned.stores if s.keystore != str(tmp_path / "app.p12")]
+    assert str(host.os_store) in [s.keystore for s in jdk_stores]
+    before = host.os_store.read_bytes()
+    assert planned.changed and host.os_store.read_bytes() == before  # --check writes nothing
+    broken = [s for s in jdk_stores if s.warnings]
+    assert any("empty" in w for s in broken for w in s.warnings)
+    done = apply_spec(spec, jdk_roots=roots)
+    written = [s.keystore for s in done.stores if s.written]
+    assert str(host.os_store) in written and str(tmp_path / "app.p12") in written
+    ca = Certificate(pki.ca.der)
+    assert load_store(host.os_store, fakehost.CHANGEIT).aliases_holding(ca) == ["corp-ca"]
+    sdkman = host.home / ".sdkman/candidates/java/11.0.2-open/lib/security/cacerts"
+    assert load_store(sdkman, fakehost.CHANGEIT).aliases_holding(ca) == ["corp-ca"]
+    assert not apply_spec(spec, check=True, jdk_roots=roots).changed  # idempotent

@@ -49,6 +49,7 @@ def test_where_all_finds_every_layout_once_by_real_path(host: fakehost.FakeHost)
             "usr/lib/jvm/pem-jdk",
             "usr/lib/jvm/dir-jdk",
             "usr/lib/jvm/nocerts-jdk",
+            "usr/lib/jvm/encrypted-jdk",
             "opt/jdk8u392/jre",
             "opt/java/openjdk",
             "home/user/.sdkman/candidates/java/11.0.2-open",
@@ -106,6 +107,8 @@ def test_where_all_names_the_store_each_runtime_reads(host: fakehost.FakeHost) -
         ("usr/lib/jvm/dangling-jdk", "dangling-link", None),
         ("usr/lib/jvm/dir-jdk", "unreadable", None),
         ("usr/lib/jvm/nocerts-jdk", "no-certificates", "jks"),
+        ("usr/lib/jvm/encrypted-jdk", "no-certificates", "pkcs12"),
+        ("home/user/.asdf/installs/java/temurin-17.0.10+7", "ok", "pkcs12"),
     ],
 )
 def test_where_all_reports_health_by_content(
@@ -165,13 +168,25 @@ def test_where_all_cli_json_with_search_and_home(host: fakehost.FakeHost) -> Non
 # --------------------------------------------------------------------------- this machine
 
 PROBE = """
+import java.security.KeyStore;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 public class TrustProbe {
+    // No argument: the default truststore (javax.net.debug says which file it loads).
+    // Arguments: each file as javax.net.ssl.trustStore, printing how many CAs it yields.
     public static void main(String[] args) throws Exception {
+        if (args.length == 0) { anchors(); }
+        for (String path : args) {
+            System.setProperty("javax.net.ssl.trustStore", path);
+            System.out.println("anchors " + path + " " + anchors());
+        }
+        System.out.println("java.home=" + System.getProperty("java.home"));
+    }
+    static int anchors() throws Exception {
         TrustManagerFactory factory =
             TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init((java.security.KeyStore) null);
-        System.out.println("java.home=" + System.getProperty("java.home"));
+        factory.init((KeyStore) null);
+        return ((X509TrustManager) factory.getTrustManagers()[0]).getAcceptedIssuers().length;
     }
 }
 """
@@ -220,3 +235,43 @@ def test_where_all_on_this_machine_agrees_with_each_jvm(
         assert home in found, sorted(found)
         assert str(found[home].file) == store
         assert found[home].health.ok and found[home].health.storetype in ("jks", "pkcs12")
+
+
+def test_where_all_health_agrees_with_what_a_jvm_trusts(
+    host: fakehost.FakeHost, jdk17: Jdk, probe: Path, tmp_path: Path
+) -> None:
+    """A JVM given no trustStorePassword reads a JKS unverified, a password-less PKCS12, and
+    the plain certificates of a PKCS12 under a MAC, but none of a PKCS12's encrypted ones."""
+    plain = tmp_path / "plain-with-mac.p12"
+    jdk17.run_keytool(
+        "-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE", "-importkeystore", "-noprompt",
+        "-srckeystore", str(host.os_store), "-srcstorepass", "changeit",
+        "-destkeystore", str(plain), "-deststoretype", "pkcs12", "-deststorepass", "changeit",
+    )  # fmt: skip
+    found = _by_home(host)
+    stores = [
+        Path(found[home]["truststore"]["path"])
+        for home in (
+            "usr/lib/jvm/java-17-fake-amd64",
+            "usr/lib/jvm/encrypted-jdk",
+            "home/user/.asdf/installs/java/temurin-17.0.10+7",
+            "usr/lib/jvm/nocerts-jdk",
+        )
+    ] + [plain]
+    environment = {k: v for k, v in os.environ.items() if "JAVA_OPTIONS" not in k}
+    environment.pop("JAVA_TOOL_OPTIONS", None)
+    proc = subprocess.run(
+        [jdk17.java, "-cp", str(probe), "TrustProbe", *map(str, stores)],
+        capture_output=True, text=True, timeout=120, env=environment, check=True,
+    )  # fmt: skip
+    jvm = {
+        line.split()[1]: int(line.split()[2])
+        for line in proc.stdout.splitlines()
+        if line.startswith("anchors ")
+    }
+    from keystore_tool.ops.where import truststore_health
+
+    ours = {str(p): truststore_health(p) for p in stores}
+    for path, health in ours.items():
+        assert (health.entries or 0) == jvm[path], (path, health, jvm[path])
+        assert health.ok == (jvm[path] > 0), (path, health)

@@ -5,6 +5,7 @@ by keytool 17 with the same entries."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ def ks_view(path: Path, password: str | None) -> dict[str, dict[str, Any]]:
             "type": entry["type"],
             "chain": chain,
             "key_algorithm": entry.get("key_algorithm"),
+            "key_size": entry.get("key_size"),
+            "key_encoding": entry.get("key_encoding"),
+            "warning": entry.get("warning"),
         }
     return view
 
@@ -69,3 +73,72 @@ def converted_listed_by_keytool(
         a: e for a, e in without_algorithms(expected).items() if e["type"] != "certificate"
     }
     assert keytool_list(jdk17, out, password) == java_visible
+
+
+_KEYTOOL_TYPES = {
+    "PrivateKeyEntry": "private-key",
+    "trustedCertEntry": "trusted-cert",
+    "SecretKeyEntry": "secret-key",
+}
+
+
+def keytool_view(
+    jdk: Jdk, path: Path, password: str, storetype: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """``keytool -list -v`` as alias -> {"type", "chain", "key_algorithm", "key_size"} (the
+    leaf's "Subject Public Key Algorithm", e.g. "521-bit EC (secp521r1) key" -> EC, 521)."""
+    args = ["-list", "-v", "-keystore", str(path), "-storepass", password]
+    if storetype:
+        args += ["-storetype", storetype]
+    out = jdk.run_keytool(*args).stdout
+    view: dict[str, dict[str, Any]] = {}
+    current: dict[str, Any] | None = None
+    for line in out.splitlines():
+        if line.startswith("Alias name: "):
+            current = {"type": None, "chain": [], "key_algorithm": None, "key_size": None,
+                       "owner": None}  # fmt: skip
+            view[line[len("Alias name: ") :].strip().lower()] = current
+        elif current is None:
+            continue
+        elif line.startswith("Entry type: "):
+            current["type"] = _KEYTOOL_TYPES[line[len("Entry type: ") :].strip()]
+        elif re.match(r"^\s*SHA256: ", line):
+            current["chain"].append(line.split("SHA256:", 1)[1].strip().replace(":", ""))
+        elif line.startswith("Owner: ") and current["owner"] is None:
+            current["owner"] = line[len("Owner: ") :].strip()
+        elif line.startswith("Subject Public Key Algorithm: ") and current["key_algorithm"] is None:
+            text = line.split(":", 1)[1].strip().removesuffix(" key")
+            sized = re.match(r"^(\d+)-bit (\S+)", text)
+            if sized:
+                current["key_algorithm"], current["key_size"] = sized.group(2), int(sized.group(1))
+            else:
+                current["key_algorithm"] = text
+    return view
+
+
+def ks_matches_keytool(view: dict[str, dict[str, Any]], keytool: dict[str, dict[str, Any]]) -> None:
+    """Same aliases, types and chains; the same key algorithm names, and the same sizes where
+    keytool shows one."""
+    assert without_algorithms(view) == {
+        a: {"type": e["type"], "chain": e["chain"]} for a, e in keytool.items()
+    }
+    for alias, theirs in keytool.items():
+        if theirs["key_algorithm"] is None:
+            continue
+        assert view[alias]["key_algorithm"] == theirs["key_algorithm"], alias
+        if theirs["key_size"] is not None:
+            assert view[alias]["key_size"] == theirs["key_size"], alias
+
+
+def openssl_chain(openssl: str, path: Path, password: str) -> list[str]:
+    """The SHA-256 of every certificate ``openssl pkcs12`` finds, in file order (``-legacy``:
+    a rewrite keeps a legacy-encrypted store legacy, e.g. RC2-40 certificates)."""
+    from tests.conftest import run
+
+    pem = run([openssl, "pkcs12", "-legacy", "-in", str(path), "-passin", f"pass:{password}",
+               "-nokeys"]).stdout  # fmt: skip
+    found = []
+    for block in re.findall(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", pem, re.S):
+        out = run([openssl, "x509", "-noout", "-fingerprint", "-sha256"], input=block).stdout
+        found.append(hexfp(out.strip().split("=", 1)[1]))
+    return found
