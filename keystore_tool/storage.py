@@ -181,7 +181,12 @@ def _resolve(
                 links += 1
                 if links > _MAX_LINKS:
                     raise StorageError(f"{text}: too many levels of symbolic links")
-                target = os.readlink(component, dir_fd=fd)
+                try:
+                    target = os.readlink(component, dir_fd=fd)
+                except OSError as exc:  # replaced by a file since the lstat
+                    raise StorageError(
+                        f"{link} changed while ks resolved {text}: {exc.strerror}"
+                    ) from exc
                 if target.startswith("/"):
                     root = os.open("/", _OPEN_DIRECTORY)
                     os.close(fd)
@@ -207,6 +212,9 @@ def _resolve(
             parts.append(component)
         # The path ended on "..", "." or "/": it names a directory.
         raise UsageError(f"{text} is a directory, not a file")
+    except OSError as exc:  # e.g. a directory removed or replaced during the walk
+        os.close(fd)
+        raise StorageError(f"cannot resolve {text}: {exc.strerror or exc}") from exc
     except BaseException:
         os.close(fd)
         raise

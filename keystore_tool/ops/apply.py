@@ -133,6 +133,17 @@ class Spec:
     stores: tuple[StoreSpec, ...]
 
 
+def _same_file_key(path: Path) -> str:
+    """What two spellings of one store share: the path storage resolves (realpath raced with
+    a link being swapped); a path it refuses is refused again, with its reason, at the write."""
+    from keystore_tool.storage import resolve_store_path
+
+    try:
+        return str(resolve_store_path(path))
+    except KsError:
+        return os.path.abspath(path)
+
+
 def _fail(where: str, message: str) -> UsageError:
     return UsageError(f"spec {where}: {message}")
 
@@ -225,7 +236,7 @@ def spec_from_document(document: dict[str, Any], path: Path) -> Spec:
         if location is None:
             raise _fail(where, "'path' is required")
         store_path = _path(base, location)
-        real = os.path.realpath(store_path)
+        real = _same_file_key(store_path)
         if real in seen:
             raise _fail(where, f"names the same file as {seen[real]}")
         seen[real] = where
