@@ -14,12 +14,13 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from keystore_tool.errors import KsError
-from tests.safety.conftest import PASS, Material, Users, error_line, ks_as
+from tests.safety.conftest import PASS, ROOT, Material, Users, as_user, error_line, ks_as
 
 SWAPPER = r"""
 import os, sys, time
@@ -78,7 +79,7 @@ def test_apply_mode_and_owner_never_reach_a_swapped_in_symlink(
     )
     try:
         written = 0
-        for _ in range(40):
+        for _ in range(100):
             try:
                 report = apply_spec(parse_spec(spec_text, spec_path), lock_timeout=5)
                 written += any(s.written for s in report.stores)
@@ -91,6 +92,63 @@ def test_apply_mode_and_owner_never_reach_a_swapped_in_symlink(
     finally:
         swapper.kill()
         swapper.wait()
+
+
+def test_a_link_swapped_in_right_after_the_rename_gets_no_mode_or_owner(
+    world: Path, material: Material, users: Users
+) -> None:
+    # The same race made deterministic: ks stops right after its rename (KS_PAUSE_AT), the
+    # attacker puts the link there, ks goes on. Whatever ks does to a path afterwards lands
+    # on the attacker's target.
+    victim = world / "private" / "victim.key"
+    victim.parent.mkdir(mode=0o755)
+    victim.write_bytes(b"root's private key")
+    victim.chmod(0o600)
+    directory = world / "attacker-dir"
+    directory.mkdir()
+    os.chown(directory, users.attacker.uid, users.attacker.gid)
+    store = directory / "store.p12"
+    shutil.copyfile(material.store, store)
+    os.chown(store, users.attacker.uid, users.attacker.gid)
+    spec = world / "spec.toml"
+    spec.write_text(
+        f'[[store]]\npath = "{store}"\npassword = {{ env = "SP" }}\n'
+        f'mode = "0644"\nowner = "{users.alice.name}"\n'
+        f'[[store.certificates]]\nalias = "o"\nfile = "{material.other_cert}"\n'
+    )
+    marker = world / "renamed"
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        SP="changeit",
+        KS_PAUSE_AT="renamed",
+        KS_PAUSE_FILE=str(marker),
+        KS_PAUSE_SECONDS="2",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "keystore_tool", "apply", str(spec)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "ks never reached its rename"
+            time.sleep(0.02)
+        as_user(users.attacker, "ln", "-s", str(victim), str(directory / ".link"))
+        as_user(users.attacker, "mv", "-T", str(directory / ".link"), str(store))
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    st = victim.stat()
+    assert stat.S_IMODE(st.st_mode) == 0o600, "root chmod-ed the attacker's target"
+    assert (st.st_uid, st.st_gid) == (0, 0), "root chown-ed the attacker's target"
 
 
 def test_apply_sets_mode_alone_on_the_file_without_rewriting_it(
