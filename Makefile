@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup demo test quick lint typecheck unit jdk bench fuzz stress clean docs dist
+.PHONY: help setup demo test quick lint typecheck unit jdk bench fuzz stress hostile clean docs dist standalone dist-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -55,12 +55,23 @@ fuzz: setup ## the long fuzz run: 10,000 random mutations per format and input r
 stress: setup ## the full stress run: 32 writers x 10 imports with 8 readers (3 trials), 30 SIGKILLs at 20,000 entries, disk full
 	STRESS_FULL=1 $(PY) -m pytest -q -s tests/stress
 
+hostile: setup ## issue 10's hostile inputs (20,000 bags named alike, a 5M-iteration MAC, a million empty PEM blocks…): time and peak RSS of ks on each
+	$(PY) -m tests.safety.hostile
+
 docs: $(STAMP) ## regenerate docs/CLI.md and man/*.1 from the app (a test fails when they are stale)
 	$(PY) scripts/gen_docs.py
 
 dist: $(STAMP) ## build the wheel and sdist into dist/ (pip install dist/keystore_tool-*.whl)
 	rm -rf dist
 	$(PY) -m build --outdir dist .
+
+standalone: $(STAMP) ## a build that needs no Python on the target: dist/ks-VERSION-linux-ARCH.tar.gz (PyInstaller)
+	$(PY) -m pip install --quiet '.[standalone]'
+	$(PY) scripts/build_standalone.py --out dist
+
+dist-test: $(STAMP) ## the install tests: pip install in fresh venvs, wheel + sdist, the standalone build vs keytool
+	$(PY) -m pip install --quiet '.[standalone]'
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_install.py
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

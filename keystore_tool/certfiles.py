@@ -44,6 +44,7 @@ _END_TEMPLATE = "-----END {}-----"
 _BASE64_JUNK = re.compile(rb"[^A-Za-z0-9+/=\s]")
 
 _OID_PKCS7_SIGNED_DATA = "1.2.840.113549.1.7.2"
+_SIGNED_DATA_OID_DER = bytes.fromhex("06092a864886f70d010702")
 
 
 # --------------------------------------------------------------------------- PEM armour
@@ -84,16 +85,40 @@ def has_pem_armour(data: bytes) -> bool:
 
 def pem_blocks(data: bytes, source: str) -> list[PemBlock]:
     """Every armoured block of ``data`` in file order."""
-    blocks: list[PemBlock] = []
+    return list(iter_pem_blocks(data, source))
+
+
+# Labels whose content is one DER value: its header says how long the block can be.
+_DER_LABELS = CERTIFICATE_LABELS | PKCS7_LABELS | KEY_LABELS | CSR_LABELS
+_SHORT_BLOCK = 64 * 1024
+# The text before a block that is kept for its Bag Attributes (openssl prints a few lines).
+_PREAMBLE_KEPT = 16 * 1024
+
+
+def iter_pem_blocks(data: bytes, source: str) -> Iterator[PemBlock]:
+    """The armoured blocks of ``data`` one at a time, in file order. Each is checked before the
+    next is looked for, so the first invalid one ends the read: an empty block, bad base64,
+    or a DER block longer than its own header says is refused without touching the rest."""
     pos = 0
     while True:
         match = _BEGIN_RE.search(data, pos)
         if match is None:
-            break
+            return
         label = match.group(1).decode("ascii", "replace").strip()
         end_line = _END_TEMPLATE.format(label).encode("ascii", "replace")
-        end = data.find(end_line, match.end())
+        # Most blocks end within a few kilobytes; only a longer one is measured against the
+        # length its DER header declares, so junk is not searched to the end of the file.
+        end = data.find(end_line, match.end(), match.end() + _SHORT_BLOCK)
+        limit = None
         if end < 0:
+            limit = _der_block_limit(data, match.end(), label)
+            end = data.find(end_line, match.end(), len(data) if limit is None else limit)
+        if end < 0:
+            if limit is not None and data.find(end_line, limit) >= 0:
+                raise FormatError(
+                    f"{source}: the PEM block '{label}' is longer than its content says; "
+                    "the file is damaged"
+                )
             raise FormatError(
                 f"{source}: the PEM block '{label}' has no END line; the file is truncated"
             )
@@ -120,11 +145,44 @@ def pem_blocks(data: bytes, source: str) -> list[PemBlock]:
             raise FormatError(
                 f"{source}: the PEM block '{label}' is not valid base64 ({exc})"
             ) from exc
-        preamble = data[pos : match.start()].decode("utf-8", "replace")
+        if not der:
+            raise FormatError(f"{source}: the PEM block '{label}' is empty")
+        preamble = data[max(pos, match.start() - _PREAMBLE_KEPT) : match.start()]
         block_end = end + len(end_line)
-        blocks.append(PemBlock(label, der, headers, preamble, data[match.start() : block_end]))
+        yield PemBlock(
+            label,
+            der,
+            headers,
+            preamble.decode("utf-8", "replace"),
+            data[match.start() : block_end],
+        )
         pos = block_end
-    return blocks
+
+
+def _der_block_limit(data: bytes, start: int, label: str) -> int | None:
+    """Where the END line of a DER block starting at ``start`` must come by, from the length
+    its DER header declares (base64 is 4/3 of it; line breaks and spacing are allowed double
+    that); None when the block's length cannot be known from its first bytes."""
+    if label not in _DER_LABELS:
+        return None
+    window = data[start : start + 128]
+    head = window.translate(None, b" \t\r\n")[:8]
+    if len(head) < 8 or b":" in window.split(b"\n", 1)[0]:
+        return None  # short, or RFC 1421 headers (a legacy encrypted key is no plain DER)
+    try:
+        prefix = binascii.a2b_base64(head)
+    except binascii.Error:
+        return None
+    if len(prefix) < 6 or prefix[0] != 0x30 or prefix[1] == 0x80:
+        return None  # not a SEQUENCE (the base64 check refuses it), or BER indefinite length
+    if prefix[1] < 0x80:
+        total = 2 + prefix[1]
+    else:
+        octets = prefix[1] & 0x7F
+        if octets > 4:
+            return None
+        total = 2 + octets + int.from_bytes(prefix[2 : 2 + octets], "big")
+    return start + 2 * (total * 4 // 3 + 4) + 1024
 
 
 # --------------------------------------------------------------------------- certificates
@@ -174,6 +232,8 @@ def _pkcs7_certificates(der: bytes, source: str) -> list[Certificate]:
 
 def _is_pkcs7(der: bytes) -> bool:
     """A ContentInfo of type signedData: SEQUENCE { OID 1.2.840.113549.1.7.2, [0] … }."""
+    if _SIGNED_DATA_OID_DER not in der[:16]:
+        return False  # the common case, a certificate, without parsing
     try:
         if _der.is_ber(der):  # as Windows and NSS write a .p7b: indefinite lengths
             if der[0] != _der.SEQUENCE:
@@ -192,22 +252,34 @@ def _is_pkcs7(der: bytes) -> bool:
         return False
 
 
+_quiet_depth = 0
+
+
 @contextmanager
 def quiet_legacy_warnings() -> Iterator[None]:
     """Silences cryptography's deprecation notes on legacy certificates (negative serials in
-    real CA bundles): the user can do nothing about them, and Java reads them fine."""
+    real CA bundles): the user can do nothing about them, and Java reads them fine. Nested
+    uses cost nothing (a loop over 20,000 certificates enters it once per certificate)."""
+    global _quiet_depth
+    if _quiet_depth:
+        yield
+        return
     from cryptography.utils import CryptographyDeprecationWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        yield
+        _quiet_depth += 1
+        try:
+            yield
+        finally:
+            _quiet_depth -= 1
 
 
 def read_certificates(data: bytes, source: str) -> list[Certificate]:
     """The certificates in ``data`` (PEM with one or many blocks, DER, or PKCS#7), in file
     order. A file holding certificates and a key yields the certificates (a combined
     cert-and-key file); one holding only a key, a CSR, nothing, or garbage is refused."""
-    if not data.strip():
+    if not data or data.isspace():  # no copy of a large file
         raise FormatError(f"{source} is empty; expected a certificate (PEM, DER or PKCS#7)")
     with quiet_legacy_warnings():
         if has_pem_armour(data):
@@ -233,7 +305,7 @@ def block_certificates(block: PemBlock, source: str) -> list[Certificate]:
 def _certificates_from_pem(data: bytes, source: str) -> list[Certificate]:
     certs: list[Certificate] = []
     labels: list[str] = []
-    for block in pem_blocks(data, source):
+    for block in iter_pem_blocks(data, source):
         labels.append(block.label)
         certs.extend(block_certificates(block, source))
     if certs:
@@ -299,7 +371,7 @@ def _is_der_private_key(der: bytes) -> bool:
 
 def read_private_key(data: bytes, source: str, password: Password | None) -> bytes:
     """The one private key in ``data`` as unencrypted PKCS#8 DER."""
-    if not data.strip():
+    if not data or data.isspace():
         raise FormatError(f"{source} is empty; expected a private key (PEM or DER)")
     if has_pem_armour(data):
         blocks = pem_blocks(data, source)
@@ -342,10 +414,36 @@ def key_block_pkcs8(
 ) -> bytes:
     """The private key of one PEM block (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8, or a legacy
     OpenSSL ``Proc-Type: 4,ENCRYPTED`` key) as unencrypted PKCS#8 DER."""
+    return _block_key(block, source, password, password_option, budget)[0]
+
+
+def key_block_pkcs8_and_public(
+    block: PemBlock,
+    source: str,
+    password: Password | None,
+    password_option: str,
+    budget: KdfBudget | None = None,
+) -> tuple[bytes, bytes]:
+    """:func:`key_block_pkcs8` and the key's SubjectPublicKeyInfo DER, from one parse of the
+    key (loading a private key is the dearest step of reading a PEM store of many keys)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    pkcs8, key = _block_key(block, source, password, password_option, budget)
+    spki = key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    return pkcs8, spki
+
+
+def _block_key(
+    block: PemBlock,
+    source: str,
+    password: Password | None,
+    password_option: str,
+    budget: KdfBudget | None,
+) -> tuple[bytes, PrivateKeyTypes]:
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     if block.label == "ENCRYPTED PRIVATE KEY" or block.label == "PRIVATE KEY":
-        return der_key_pkcs8(block.der, source, password, password_option, budget)
+        return _der_key(block.der, source, password, password_option, budget)
     # OpenSSL's legacy scheme derives the key with one MD5 round: no work to bound.
     encrypted = "ENCRYPTED" in block.headers.get("Proc-Type", "")
     key = _translated(
@@ -355,7 +453,7 @@ def key_block_pkcs8(
         password_option,
         encrypted,
     )
-    return pkcs8_der(key, source)
+    return pkcs8_der(key, source), key
 
 
 def der_key_pkcs8(
@@ -368,6 +466,16 @@ def der_key_pkcs8(
     """A DER private key (PKCS#8, encrypted or not; PKCS#1; SEC1) as unencrypted PKCS#8 DER.
     PKCS#8 input is kept byte for byte (Java's encoding of an EC key differs from
     cryptography's, and an entry nobody changed must be written back as it was)."""
+    return _der_key(der, source, password, password_option, budget)[0]
+
+
+def _der_key(
+    der: bytes,
+    source: str,
+    password: Password | None,
+    password_option: str,
+    budget: KdfBudget | None,
+) -> tuple[bytes, PrivateKeyTypes]:
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
     try:
@@ -386,14 +494,14 @@ def der_key_pkcs8(
         plain = _decrypt_pbes2(algid, ciphertext, password, what, password_option)
         if plain is not None:
             decrypted = plain
-            _translated(
+            loaded = _translated(
                 lambda _pw: load_der_private_key(decrypted, None),
                 source,
                 password,
                 password_option,
                 True,
             )
-            return decrypted
+            return decrypted, loaded
     elif shape[:1] == [0x30] and _is_certificate_der(der):
         raise FormatError(
             f"{source} contains a certificate, not a private key; give it with --cert"
@@ -406,8 +514,8 @@ def der_key_pkcs8(
         encrypted,
     )
     if shape[:3] == [0x02, 0x30, 0x04]:  # already PKCS#8 PrivateKeyInfo
-        return _der.first_element(der, "private key")
-    return pkcs8_der(key, source)
+        return _der.first_element(der, "private key"), key
+    return pkcs8_der(key, source), key
 
 
 def _is_certificate_der(der: bytes) -> bool:

@@ -169,8 +169,29 @@ def discover_runtimes(
 _VERSION_OUTPUT = re.compile(r'version "([^"]+)"')
 
 
+def _safe_to_run(java: Path) -> bool:
+    """Whether starting ``java`` runs nobody else's code: the binary and its directory are
+    owned by root or by us and writable by no one else (a root ``ks where --all`` must not
+    run a ``java`` another user planted below a search root)."""
+    import stat
+
+    mine = (0, os.geteuid())
+    try:
+        real = Path(os.path.realpath(java))
+        for path in (real, real.parent):
+            info = os.stat(path)
+            if info.st_uid not in mine or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def version_from_java(java: Path) -> JavaVersion | None:
-    """The version ``java -version`` prints, or None when it does not run or says none."""
+    """The version ``java -version`` prints, or None when it does not run, says none, or
+    is not :func:`_safe_to_run`."""
+    if not _safe_to_run(java):
+        return None
     environment = {k: v for k, v in os.environ.items() if not k.endswith("JAVA_OPTIONS")}
     environment.pop("JAVA_TOOL_OPTIONS", None)
     try:

@@ -296,13 +296,32 @@ def derived_alias(cert: Certificate) -> str:
 
 
 def unique_alias(base: str, taken: Callable[[str], bool]) -> str:
-    """``base`` if free, else ``base-2``, ``base-3``… (the first free one)."""
-    if not taken(base):
-        return base
-    n = 2
-    while taken(f"{base}-{n}"):
-        n += 1
-    return f"{base}-{n}"
+    """``base`` if free, else ``base-2``, ``base-3``… (the first free one). For many aliases
+    from one store, :class:`AliasAllocator` hands them out without probing again."""
+    return AliasAllocator(taken).take(base)
+
+
+class AliasAllocator:
+    """Hands out ``base``, ``base-2``, ``base-3``… as :func:`unique_alias` does, remembering
+    per base (compared as Java does, case-insensitively) where the last search stopped: 20,000
+    certificates with one common name cost 20,000 look-ups, not 200 million. The caller adds
+    each alias it takes to whatever ``taken`` consults before asking for the next."""
+
+    __slots__ = ("_next", "_taken")
+
+    def __init__(self, taken: Callable[[str], bool]) -> None:
+        self._taken = taken
+        self._next: dict[str, int] = {}
+
+    def take(self, base: str) -> str:
+        folded = base.lower()
+        n = self._next.get(folded, 1)
+        candidate = base if n == 1 else f"{base}-{n}"
+        while self._taken(candidate):
+            n += 1
+            candidate = f"{base}-{n}"
+        self._next[folded] = n + 1
+        return candidate
 
 
 @dataclass(frozen=True)
@@ -349,39 +368,71 @@ def order_chain(leaf: Certificate, others: Iterable[Certificate]) -> OrderedChai
 
 
 def _order_chain(leaf: Certificate, others: Iterable[Certificate]) -> OrderedChain:
-    unique: list[Certificate] = []
-    seen = {leaf.der}
-    for cert in others:
-        if cert.der not in seen:
-            seen.add(cert.der)
-            unique.append(cert)
-    by_subject: dict[x509.Name, list[int]] = {}
-    for index, cert in enumerate(unique):
-        by_subject.setdefault(cert.x509.subject, []).append(index)
-
-    chain = [leaf]
-    used: set[int] = set()
-    current = leaf
-    complete = False
-    while True:
-        if is_self_signed(current):
-            complete = True
-            break
-        candidates = [i for i in by_subject.get(current.x509.issuer, []) if i not in used]
-        if not candidates:
-            break
-        _, wanted = _key_ids(current.x509)
-        chosen = candidates[0]
-        if wanted is not None:
-            for i in candidates:
-                if _key_ids(unique[i].x509)[0] == wanted:
-                    chosen = i
-                    break
-        used.add(chosen)
-        current = unique[chosen]
-        chain.append(current)
-    leftovers = [cert for i, cert in enumerate(unique) if i not in used]
+    index = ChainIndex(others)
+    chain, complete = index.chain_of(leaf)
+    in_chain = {cert.der for cert in chain}
+    leftovers = [cert for cert in index.certificates if cert.der not in in_chain]
     return OrderedChain(chain, leftovers, complete)
+
+
+# Longer than any real chain; bounds the walk when thousands of certificates share one name.
+MAX_CHAIN_LENGTH = 64
+
+
+class ChainIndex:
+    """Certificates by subject (and by subject and key identifier), built once, so the chains
+    of 10,000 keys are ordered from one pool in linear time. Call under
+    :func:`~keystore_tool.certfiles.quiet_legacy_warnings`."""
+
+    def __init__(self, pool: Iterable[Certificate]) -> None:
+        self.certificates: list[Certificate] = []
+        seen: set[bytes] = set()
+        for cert in pool:
+            if cert.der not in seen:
+                seen.add(cert.der)
+                self.certificates.append(cert)
+        self._by_subject: dict[x509.Name, list[Certificate]] | None = None
+        self._by_subject_key: dict[tuple[x509.Name, bytes], list[Certificate]] = {}
+
+    def _index(self) -> dict[x509.Name, list[Certificate]]:
+        if self._by_subject is None:
+            self._by_subject = {}
+            for cert in self.certificates:
+                subject = cert.x509.subject
+                self._by_subject.setdefault(subject, []).append(cert)
+                ski = _key_ids(cert.x509)[0]
+                if ski is not None:
+                    self._by_subject_key.setdefault((subject, ski), []).append(cert)
+        return self._by_subject
+
+    def chain_of(self, leaf: Certificate) -> tuple[list[Certificate], bool]:
+        """The leaf-first chain by issuer name, preferring at each step a candidate whose SKI
+        is the AKI sought; and whether it ends at a self-signed root."""
+        by_subject = self._index()
+        chain = [leaf]
+        used = {leaf.der}
+        current = leaf
+        while len(chain) < MAX_CHAIN_LENGTH:
+            if is_self_signed(current):
+                return chain, True
+            issuer = current.x509.issuer
+            _, wanted = _key_ids(current.x509)
+            chosen = None
+            if wanted is not None:
+                chosen = _first_unused(self._by_subject_key.get((issuer, wanted), ()), used)
+            if chosen is None:
+                chosen = _first_unused(by_subject.get(issuer, ()), used)
+            if chosen is None:
+                return chain, False
+            used.add(chosen.der)
+            current = chosen
+            chain.append(current)
+        return chain, False
+
+
+def _first_unused(candidates: Iterable[Certificate], used: set[bytes]) -> Certificate | None:
+    # ``used`` holds at most MAX_CHAIN_LENGTH certificates: this skips no more than those.
+    return next((cert for cert in candidates if cert.der not in used), None)
 
 
 def public_key_der(cert: Certificate) -> bytes | None:
@@ -418,6 +469,18 @@ def key_matches_certificate(private_key_pkcs8_der: bytes, cert: Certificate) -> 
     with quiet_legacy_warnings():
         cert_public = public_key_der(cert)
     return cert_public is not None and cert_public == private_key_public_der(private_key_pkcs8_der)
+
+
+def certificate_for_key(
+    private_key_pkcs8_der: bytes, certificates: Iterable[Certificate]
+) -> Certificate | None:
+    """The first certificate that carries the public half of this key: the key's public half
+    is computed once, each certificate's once."""
+    from keystore_tool.certfiles import quiet_legacy_warnings
+
+    wanted = private_key_public_der(private_key_pkcs8_der)
+    with quiet_legacy_warnings():
+        return next((c for c in certificates if public_key_der(c) == wanted), None)
 
 
 def certificates_pem(certificates: Iterable[Certificate]) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated, TextIO
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo_lines, emit_json, warn_all
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 
@@ -35,15 +35,23 @@ def command(
         typer.Option(
             "--on-change",
             metavar="CMD",
-            help="With --watch: run CMD (sh -c) after a store was rewritten.",
+            help="With --watch: run CMD (sh -c) when stores were rewritten, named in $KS_CHANGED_STORES.",
         ),
     ] = None,
     interval: Annotated[
-        float, typer.Option("--interval", help="With --watch: seconds between polls.", min=0.05)
+        float,
+        typer.Option(
+            "--interval", metavar="SECONDS", help="With --watch: seconds between polls.", min=0.05
+        ),
     ] = 0.5,
     debounce: Annotated[
         float,
-        typer.Option("--debounce", help="With --watch: seconds the inputs must be quiet.", min=0),
+        typer.Option(
+            "--debounce",
+            metavar="SECONDS",
+            help="With --watch: seconds the inputs must be quiet.",
+            min=0,
+        ),
     ] = 1.0,
 ) -> int:
     """Make stores hold what a TOML spec says (idempotent)."""
@@ -73,7 +81,7 @@ def command(
     if json:
         emit_json(report.as_json())
     else:
-        echo("\n".join(_text(report, diff)))
+        echo_lines(_text(report, diff))
     return EXIT_WOULD_CHANGE if check and report.changed else 0
 
 
@@ -184,9 +192,12 @@ def _cause(trigger: tuple[str, ...]) -> str:
 
 
 def _log(stream: TextIO, line: str) -> None:
-    """One line, time-stamped, flushed at once (a log collector reads it as it comes)."""
+    """One line, time-stamped, flushed at once (a log collector reads it as it comes); paths
+    and aliases in it are shown escaped, so a file name cannot forge a second line."""
     from datetime import UTC, datetime
 
+    from keystore_tool.cli.output import printable
+
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    stream.write(f"{stamp} ks apply: {line}\n")
+    stream.write(f"{stamp} ks apply: {printable(line)}\n")
     stream.flush()

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo_lines, emit_json, note, warn_all
 from keystore_tool.cli.passwords import resolve
+from keystore_tool.errors import ConflictError
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
 
 
@@ -26,7 +27,10 @@ def command(
         list[Path] | None,
         typer.Option("--chain", help="Chain certificates (repeatable; a file may hold several)."),
     ] = None,
-    alias: Annotated[str, typer.Option("--alias", "-a", help="The entry's alias.")] = "client",
+    alias: Annotated[
+        str,
+        typer.Option("--alias", "-a", help="The entry's alias.", callback=opt.checked_alias),
+    ] = "client",
     legacy: Annotated[
         bool,
         typer.Option("--legacy", help="Encryption Java 8 before 8u301 and OpenSSL 1.x can read."),
@@ -41,6 +45,12 @@ def command(
     storepass_env: opt.StorepassEnv = None,
     storepass_file: opt.StorepassFile = None,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Overwrite an --out that holds other entries (or another password)."
+        ),
+    ] = False,
     json: opt.Json = False,
 ) -> None:
     """Bundle a certificate and its key into a PKCS12.
@@ -53,7 +63,9 @@ def command(
     from keystore_tool.ops.bundle import BundleInputs, bundle_p12
     from keystore_tool.x509util import describe_entry
 
-    password = opt.write_store_password(storepass, storepass_env, storepass_file)
+    password = opt.write_store_password(
+        storepass, storepass_env, storepass_file, new=not out.exists()
+    )
     if password is None:
         raise UsageError(
             "the keystore needs a password: give --storepass, --storepass-env or --storepass-file"
@@ -74,25 +86,34 @@ def command(
             for c in read_certificates(read_file(path, "certificate"), str(path))
         ],
     )
-    result = bundle_p12(
-        inputs,
-        out,
-        password,
-        alias=alias,
-        chain_name="--chain",
-        profile="legacy" if legacy else "default",
-        lock_timeout=lock_timeout,
-    )
+    try:
+        result = bundle_p12(
+            inputs,
+            out,
+            password,
+            alias=alias,
+            chain_name="--chain",
+            profile="legacy" if legacy else "default",
+            lock_timeout=lock_timeout,
+            replace=replace,
+        )
+    except ConflictError as exc:
+        raise ConflictError(
+            f"{exc.message}; give --replace to overwrite it, or choose another --out"
+        ) from exc
     warn_all(result.warnings)
+    if not result.changed:
+        note(f"{result.out} already holds this bundle; left unchanged")
     options = result.jvm_options(password, show_password)
     if json:
         emit_json(
             {
                 "out": result.out,
                 "alias": result.alias,
+                "changed": result.changed,
                 "entry": describe_entry(result.entry),
                 "jvm_options": options,
             }
         )
         return
-    echo("\n".join(options))
+    echo_lines(options)

@@ -2,13 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, styled, warn_all
+from keystore_tool.cli.output import echo_lines, emit_json, styled, warn_all
+from keystore_tool.errors import KsError
+from keystore_tool.password import Password
+
+
+def _passwords_by_store(
+    stores: list[Path], values: list[str], envs: list[str], files: list[Path]
+) -> list[Callable[[], Password | None]]:
+    """Each store's password source, as CLI.md pairs them: one password option for every store,
+    or one per ``--keystore`` in order (of one kind); none: a prompt naming the store on a
+    terminal. Resolved one store at a time, so a prompt comes when its store is read."""
+    from keystore_tool.cli.passwords import resolve
+    from keystore_tool.errors import UsageError
+
+    kinds = [
+        (name, given)
+        for name, given in (
+            ("--storepass", values),
+            ("--storepass-env", envs),
+            ("--storepass-file", files),
+        )
+        if given
+    ]
+    total = sum(len(given) for _, given in kinds)
+    if total > 1 and (len(kinds) > 1 or total != len(stores)):
+        counts = ", ".join(f"{len(given)} {name}" for name, given in kinds)
+        raise UsageError(
+            f"{len(stores)} --keystore and {counts}: give one password option for every store, "
+            "or one of a single kind per --keystore, in the same order"
+        )
+
+    def source(index: int, path: Path) -> Callable[[], Password | None]:
+        def resolved() -> Password | None:
+            if not kinds:
+                from keystore_tool.cli.output import printable
+
+                prompt = f"Password of {printable(path)}"
+                return resolve("--storepass", None, None, None, prompt=prompt)
+            position = index if total > 1 else 0
+            if values:
+                return resolve("--storepass", values[position], None, None)
+            if envs:
+                return resolve("--storepass", None, envs[position], None)
+            return resolve("--storepass", None, None, files[position])
+
+        return resolved
+
+    return [source(index, path) for index, path in enumerate(stores)]
 
 
 def command(
@@ -29,9 +77,29 @@ def command(
             help="text, or prometheus (a node-exporter textfile; exits 0 whatever it reports).",
         ),
     ] = "text",
-    storepass: opt.Storepass = None,
-    storepass_env: opt.StorepassEnv = None,
-    storepass_file: opt.StorepassFile = None,
+    storepass: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--storepass",
+            help="A store password (repeatable: once for all stores, or once per --keystore).",
+        ),
+    ] = None,
+    storepass_env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--storepass-env",
+            metavar="VAR",
+            help="Read a store password from $VAR (repeatable, as --storepass).",
+        ),
+    ] = None,
+    storepass_file: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--storepass-file",
+            metavar="PATH",
+            help="Read a store password from PATH's first line (repeatable, as --storepass).",
+        ),
+    ] = None,
     json: opt.Json = False,
 ) -> int:
     """Report expired and soon-expiring certificates.
@@ -48,11 +116,19 @@ def command(
     if json and output_format != "text":
         raise UsageError("--json and --format prometheus conflict; choose one")
     window = parse_duration(expires_within)
-    password = opt.store_password(storepass, storepass_env, storepass_file)
+    passwords = _passwords_by_store(
+        keystore, storepass or [], storepass_env or [], storepass_file or []
+    )
     stores = []
-    for path in keystore:
-        loaded = load_store(path, password)
-        warn_all(loaded.warnings)
+    for path, password in zip(keystore, passwords, strict=True):
+        try:
+            loaded = load_store(path, password())
+        except KsError as exc:
+            # Which of several stores failed is the first thing the user needs to know.
+            exc.message = f"{path}: {exc.message}"
+            exc.args = (exc.message,)
+            raise
+        warn_all(f"{path}: {warning}" for warning in loaded.warnings)
         stores.append((str(path), loaded))
     report = check_stores(stores, window)
     if output_format == "prometheus":
@@ -78,5 +154,5 @@ def command(
         f"store{'s' if len(stores) != 1 else ''}: {len(report.expired)} expired, "
         f"{len(report.expiring)} expiring within {expires_within}"
     )
-    echo("\n".join(lines))
+    echo_lines(lines)
     return report.exit_code

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from keystore_tool.cli.output import echo
+from keystore_tool.cli.output import write_raw
 
 SHELLS = ("bash", "zsh", "fish")
 STORETYPES = ("pkcs12", "jks", "jceks", "pem")
@@ -24,7 +24,7 @@ def command(
 
     if shell not in SHELLS:
         raise UsageError(f"no completion for '{shell}'; choose bash, zsh or fish")
-    echo(script(shell).rstrip("\n"))
+    write_raw(script(shell).rstrip("\n") + "\n")
 
 
 class _Option:

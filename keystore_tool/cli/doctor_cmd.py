@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json
+from keystore_tool.cli.output import echo_lines, emit_json
 
 
 def command(
@@ -49,5 +49,5 @@ def command(
             where = f" [{finding.alias}]" if finding.alias else ""
             lines.append(f"{finding.severity.upper()} {finding.code}{where}: {finding.message}")
             lines.append(f"  remedy: {finding.remedy}")
-        echo("\n".join(lines))
+        echo_lines(lines)
     return 1 if report.findings else 0

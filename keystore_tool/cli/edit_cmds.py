@@ -42,7 +42,7 @@ def delete(
 def rename(
     keystore: opt.Keystore,
     alias: opt.Alias,
-    to: Annotated[str, typer.Option("--to", help="The new alias.")],
+    to: Annotated[str, typer.Option("--to", help="The new alias.", callback=opt.checked_alias)],
     storepass: opt.Storepass = None,
     storepass_env: opt.StorepassEnv = None,
     storepass_file: opt.StorepassFile = None,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json
+from keystore_tool.cli.output import echo_lines, emit_json
 
 Servername = Annotated[
     str | None,
@@ -56,4 +56,4 @@ def command(
         lines.extend(certificate_lines(cert, indent="  "))
     if out is not None:
         lines.extend(["", f"Wrote the chain to {out}"])
-    echo("\n".join(lines))
+    echo_lines(lines)

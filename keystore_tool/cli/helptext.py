@@ -247,13 +247,14 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
             "PKCS#8; encrypted or not, with `--key-pass*`) into a PKCS12 keystore with one "
             "private-key entry (default alias `client`). The key must match the certificate "
             "(exit 1 otherwise). Chain certificates are ordered leaf first. The file is created "
-            "0600 and replaced atomically; an existing `--out` holding any other entry stops "
-            "with exit 5 unless `--replace`.",
+            "0600 and replaced atomically; an existing `--out` holding any other entry (or that "
+            "the password does not open) stops with exit 5 unless `--replace`, one holding only "
+            "this alias is replaced, and one holding exactly this bundle is left alone.",
             "On success it prints the JVM options that use it (`-Djavax.net.ssl.keyStore=...`, "
             "`keyStoreType`, `keyStorePassword=<password>`; the real password only with "
             "`--show-password`). `--legacy` writes what Java 8 before 8u301 and OpenSSL 1.x read.",
         ),
-        json='{"out": PATH, "alias": A, "entry": ENTRY, "jvm_options": [...]}',
+        json='{"out": PATH, "alias": A, "changed": bool, "entry": ENTRY, "jvm_options": [...]}',
     ),
     "export": CommandDoc(
         examples=(

@@ -33,7 +33,12 @@ def command(
     ] = None,
     alias: Annotated[
         str | None,
-        typer.Option("--alias", "-a", help="Alias (several certificates: A, A-2, A-3…)."),
+        typer.Option(
+            "--alias",
+            "-a",
+            help="Alias (several certificates: A, A-2, A-3…).",
+            callback=opt.checked_alias,
+        ),
     ] = None,
     replace: opt.Replace = False,
     storepass: opt.Storepass = None,
@@ -135,6 +140,7 @@ def command(
             import_certificates(target, certificates, alias=alias, replace=replace),
             None,
         )
+    warn_all(report.warnings)
     for added, held_as in report.duplicates.items():
         # keytool asks before adding a certificate it already holds; ks adds what it was told
         # to add, and says so.

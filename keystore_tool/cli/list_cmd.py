@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import aligned, echo, emit_json, on_terminal
+from keystore_tool.cli.output import aligned, echo, echo_lines, emit_json, on_terminal
 from keystore_tool.cli.render import TABLE_HEADER, detail_lines, summary_lines, table_row
 
 
@@ -52,7 +52,7 @@ def command(
     if not verbose and on_terminal():
         # A person reading: one aligned row per entry. A pipe or a log gets keytool's layout.
         echo(f"{view.storetype.upper()} keystore, {count} {'entry' if count == 1 else 'entries'}")
-        echo("\n".join(aligned([table_row(e) for e in entries], header=TABLE_HEADER)))
+        echo_lines(aligned([table_row(e) for e in entries], header=TABLE_HEADER))
         return
     lines = [
         f"Keystore type: {view.storetype.upper()}",
@@ -62,4 +62,4 @@ def command(
     for entry in entries:
         lines.append("")
         lines.extend(detail_lines(entry) if verbose else summary_lines(entry))
-    echo("\n".join(lines))
+    echo_lines(lines)

@@ -8,7 +8,8 @@ import sys
 from typing import Annotated
 
 from keystore_tool import __version__
-from keystore_tool.errors import KsError
+from keystore_tool.cli.output import error_line
+from keystore_tool.errors import KsError, UsageError
 
 # Commands by name → "module:function" under keystore_tool.cli.
 COMMANDS: dict[str, str] = {
@@ -103,6 +104,43 @@ def _usage_message(exc: BaseException) -> str | None:
     return None
 
 
+def _kdf_budget(args: list[str]) -> list[str]:
+    """Takes the global ``--max-kdf-work N`` (or ``KS_MAX_KDF_WORK``) out of ``args`` and makes
+    it the key-derivation budget of every store and key file this run reads."""
+    import os
+
+    from keystore_tool.formats._limits import set_default_kdf_work
+
+    value = os.environ.get("KS_MAX_KDF_WORK")
+    source = "KS_MAX_KDF_WORK"
+    rest: list[str] = []
+    items = iter(args)
+    for arg in items:
+        if arg == "--max-kdf-work":
+            value, source = next(items, ""), "--max-kdf-work"
+        elif arg.startswith("--max-kdf-work="):
+            value, source = arg.partition("=")[2], "--max-kdf-work"
+        else:
+            rest.append(arg)
+    if value is not None:
+        rounds = int(value) if value.strip().isdigit() else 0
+        if rounds < 1:
+            raise UsageError(f"{source} takes a positive number of key-derivation rounds")
+        set_default_kdf_work(rounds)
+    return rest
+
+
+def _message(exc: KsError) -> str:
+    from keystore_tool.formats._limits import KdfWorkError
+
+    if isinstance(exc, KdfWorkError):
+        return (
+            f"{exc.message}; if you trust the file, raise the budget with --max-kdf-work "
+            f"{max(exc.asked, exc.budget * 2)} (or KS_MAX_KDF_WORK)"
+        )
+    return exc.message
+
+
 def _once_each(message: str) -> str:
     """The message with a repeated sentence said once: Typer and Click both append
     "Did you mean 'list'?" to an unknown command."""
@@ -122,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["NO_COLOR"] = "1"  # read by cli/output.py; children inherit the choice
     args = [a for a in args if a not in ("--debug", "--no-color")]
     try:
+        args = _kdf_budget(args)
         args = _from_keytool(args)
     except KsError as exc:
-        sys.stderr.write(f"ks: error: {exc.message}\n")
+        sys.stderr.write(error_line(_message(exc)))
         return exc.exit_code
     if args == ["--version"]:
         # Answered before Typer is imported: `ks --version` costs no more than Python's start.
@@ -143,13 +182,16 @@ def main(argv: list[str] | None = None) -> int:
         only = args[0] if args and args[0] in COMMANDS else None
         app = build_app(only)
         result = app(args=args, prog_name="ks", standalone_mode=False)  # type: ignore[operator]
+        _clear_progress()
         return int(result) if isinstance(result, int) else 0
     except KsError as exc:
         if debug:
             raise
-        sys.stderr.write(f"ks: error: {exc.message}\n")
+        _clear_progress()
+        sys.stderr.write(error_line(_message(exc)))
         return exc.exit_code
     except KeyboardInterrupt:
+        _clear_progress()
         sys.stderr.write("ks: error: interrupted\n")
         return 130
     except Exception as exc:
@@ -164,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             hint = " ".join(a for a in args[:1] if a in COMMANDS)
             sys.stderr.write(
-                f"ks: error: {message.rstrip('.')}; see 'ks {hint + ' ' if hint else ''}--help'\n"
+                error_line(f"{message.rstrip('.')}; see 'ks {hint + ' ' if hint else ''}--help'")
             )
             return code
         if type(exc).__name__ == "Abort":
@@ -204,6 +246,13 @@ def _print_library_warnings() -> None:
 
     warnings.simplefilter("always", KsWarning)
     warnings.showwarning = show
+
+
+def _clear_progress() -> None:
+    """Wipes the progress line (cli/output.py) before an error line, if one was started."""
+    output = sys.modules.get("keystore_tool.cli.output")
+    if output is not None:
+        output.clear_progress()
 
 
 def _from_keytool(args: list[str]) -> list[str]:

@@ -28,10 +28,29 @@ ExpectedStoretype = Annotated[
     str | None,
     typer.Option(
         "--storetype",
-        help="Fail unless the store is this type (pkcs12, jks, jceks, pem); detected anyway.",
+        help="Fail unless the store is this type (pkcs12, jks, jceks, pem, or the read-only "
+        "bks, uber, bcfks); detected anyway.",
     ),
 ]
-Alias = Annotated[str, typer.Option("--alias", "-a", help="The entry's alias.")]
+
+
+def checked_alias(value: str | None) -> str | None:
+    """An alias given on the command line: control characters are refused (exit 2), as no
+    person means one and a terminal would obey it."""
+    from keystore_tool.aliases import has_control_characters
+
+    if value is not None and has_control_characters(value):
+        from keystore_tool.cli.output import printable
+
+        raise typer.BadParameter(
+            f"the alias '{printable(value)}' holds a control character; give a printable alias"
+        )
+    return value
+
+
+Alias = Annotated[
+    str, typer.Option("--alias", "-a", help="The entry's alias.", callback=checked_alias)
+]
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of text.")]
 
 Storepass = Annotated[
@@ -102,9 +121,12 @@ KeyPassFile = Annotated[
 ]
 
 
-def write_store_password(value: str | None, env: str | None, file: Path | None) -> Password | None:
-    """The password of a store a command will write; a terminal user is asked for it."""
-    return resolve("--storepass", value, env, file, prompt="Keystore password")
+def write_store_password(
+    value: str | None, env: str | None, file: Path | None, *, new: bool = False
+) -> Password | None:
+    """The password of a store a command will write; a terminal user is asked for it (twice,
+    and at least 6 characters, for a ``new`` store)."""
+    return resolve("--storepass", value, env, file, prompt="Keystore password", new=new)
 
 
 def read_store(
@@ -119,15 +141,13 @@ def read_store(
     entry_pass_file: Path | None = None,
 ) -> StoreView:
     """Opens a store from the shared options and passes its warnings on to stderr."""
-    from keystore_tool.cli.output import warn_all
+    from keystore_tool.cli.output import start_progress, warn_all
     from keystore_tool.ops.inspect import open_store
 
-    view = open_store(
-        keystore,
-        store_password(storepass, storepass_env, storepass_file),
-        storetype=storetype,
-        entry_password=entry_password(entry_pass, entry_pass_env, entry_pass_file),
-    )
+    password = store_password(storepass, storepass_env, storepass_file)
+    entry = entry_password(entry_pass, entry_pass_env, entry_pass_file)
+    start_progress(f"reading {keystore}")
+    view = open_store(keystore, password, storetype=storetype, entry_password=entry)
     warn_all(view.keystore.warnings)
     return view
 
@@ -145,12 +165,15 @@ def store_target(
     entry_pass_file: Path | None = None,
 ) -> StoreTarget:
     """The store a command will change, from the shared options."""
+    from keystore_tool.cli.output import start_progress
     from keystore_tool.ops.update import StoreTarget
 
-    return StoreTarget(
+    target = StoreTarget(
         str(keystore),
-        write_store_password(storepass, storepass_env, storepass_file),
+        write_store_password(storepass, storepass_env, storepass_file, new=not keystore.exists()),
         storetype=storetype,
         entry_password=entry_password(entry_pass, entry_pass_env, entry_pass_file),
         lock_timeout=lock_timeout,
     )
+    start_progress(f"updating {keystore}")
+    return target

@@ -17,11 +17,14 @@ def resolve(
     file: Path | None,
     *,
     prompt: str | None = None,
+    new: bool = False,
 ) -> Password | None:
     """The password named by at most one of ``--X``, ``--X-env``, ``--X-file``.
 
     With none given, a terminal user is asked (when ``prompt`` is set); otherwise the answer is
-    ``None`` and the caller decides whether it can do without.
+    ``None`` and the caller decides whether it can do without. A ``new`` password (a store
+    about to be created) is asked twice and must have at least 6 characters, as keytool asks:
+    one typo would otherwise lock everyone out of the new store.
     """
     given = [
         name
@@ -42,9 +45,31 @@ def resolve(
     if prompt is not None and sys.stdin.isatty():
         import getpass
 
+        if new:
+            return Password(_ask_new(prompt))
         answer = getpass.getpass(f"{prompt}: ")
         return Password(answer) if answer else None
     return None
+
+
+MIN_NEW_PASSWORD = 6  # keytool's minimum for a store password it is asked for
+_ATTEMPTS = 3
+
+
+def _ask_new(prompt: str) -> str:
+    import getpass
+
+    for _ in range(_ATTEMPTS):
+        answer = getpass.getpass(f"{prompt} (new store): ")
+        if len(answer) < MIN_NEW_PASSWORD:
+            sys.stderr.write(
+                f"The password is too short: it must have at least {MIN_NEW_PASSWORD} characters.\n"
+            )
+            continue
+        if getpass.getpass("Re-enter the new password: ") == answer:
+            return answer
+        sys.stderr.write("They don't match; try again.\n")
+    raise UsageError(f"no new password confirmed after {_ATTEMPTS} attempts; nothing was written")
 
 
 def _first_line(path: Path, option: str) -> str:

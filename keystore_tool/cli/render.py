@@ -14,7 +14,9 @@ _KEYTOOL_KIND = {
 
 def summary_lines(entry: Entry) -> list[str]:
     """keytool's short form: alias, date, kind, fingerprint. No certificate is parsed."""
-    date = f"{entry.created:%b %d, %Y}, " if entry.created else ""
+    # keytool's English medium date, "MMM d, y": Dec 1, 2026 (no zero before the day).
+    created = entry.created
+    date = f"{created:%b} {created.day}, {created.year}, " if created else ""
     lines = [f"{entry.alias}, {date}{_KEYTOOL_KIND.get(entry.kind, entry.kind)},"]
     certs = entry.certificates()
     if certs:

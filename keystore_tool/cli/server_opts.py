@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from keystore_tool.cli.output import note
+from keystore_tool.cli.output import note, printable
 from keystore_tool.errors import KsError, UsageError
 
 if TYPE_CHECKING:
@@ -97,9 +97,11 @@ def certificate_from_server(
     from keystore_tool.x509util import describe_certificate
 
     info = describe_certificate(certificate)
+    # The names are the server's to choose: escaped, none can forge or overwrite a line.
     summary = (
-        f"{report.endpoint} presents (root-most of {len(report.chain)}): {info['subject']}\n"
-        f"  issuer {info['issuer']}, valid until {info['not_after']}\n"
+        f"{printable(report.endpoint)} presents (root-most of {len(report.chain)}): "
+        f"{printable(info['subject'])}\n"
+        f"  issuer {printable(info['issuer'])}, valid until {info['not_after']}\n"
         f"  SHA-256 {certificate.sha256_hex}"
     )
     if trust_on_first_use:

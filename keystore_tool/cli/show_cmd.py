@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json
+from keystore_tool.cli.output import echo_lines, emit_json, write_raw
 from keystore_tool.cli.render import detail_lines
 from keystore_tool.ops.inspect import find_entry
 
@@ -47,6 +47,6 @@ def command(
     if pem:
         from keystore_tool.x509util import certificates_pem
 
-        echo(certificates_pem(entry.certificates()).rstrip("\n"))
+        write_raw(certificates_pem(entry.certificates()))
         return
-    echo("\n".join(detail_lines(entry)))
+    echo_lines(detail_lines(entry))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn
+from keystore_tool.cli.output import echo_lines, emit_json, warn
 from keystore_tool.cli.passwords import resolve
 
 
@@ -105,5 +105,5 @@ def command(
             lines.append(f"Client certificate: {sent}")
         if report.java is not None:
             lines.append(f"Java ({report.java.java}): {report.java.message}")
-        echo("\n".join(lines))
+        echo_lines(lines)
     return 0 if report.trusted else 1

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json, warn_all
+from keystore_tool.cli.output import echo, echo_lines, emit_json, warn_all
 
 if TYPE_CHECKING:
     from keystore_tool.jdks import HostRoots
@@ -81,7 +81,7 @@ def command(
     lines.append(f"Exists:      {'yes' if location.exists else 'no'}")
     if location.storetype:
         lines.append(f"Type:        {location.storetype}")
-    echo("\n".join(lines))
+    echo_lines(lines)
     warn_all(location.warnings)
 
 
@@ -123,7 +123,7 @@ def _all(host_roots: HostRoots, json: bool) -> None:
         ]
         if item.health.detail and not item.health.ok:
             lines.append(f"  Problem:     {item.health.detail}")
-        echo("\n".join(lines))
+        echo_lines(lines)
         # The OS store's advice is said once below, not once per runtime reading it.
         warn_all(
             f"{item.runtime.home}: {w}"

@@ -38,6 +38,9 @@ class LoadOptions:
 
     # keytool's -keypass: the password of JKS/JCEKS key entries that have their own.
     entry_password: Password | None = None
+    # Key-derivation rounds the file may ask for (see formats._limits); None: the default,
+    # about one to two seconds of work. Raise it for a store of many strongly protected keys.
+    max_kdf_work: int | None = None
 
 
 @dataclass(frozen=True)

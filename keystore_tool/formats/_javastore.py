@@ -593,7 +593,7 @@ def jce_pbe_decrypt(
     data: bytes, password: Password, salt: bytes, iterations: int, budget: KdfBudget, what: str
 ) -> bytes | None:
     """Decrypts Sun's PBEWithMD5AndTripleDES; None when the password does not fit."""
-    budget.charge(iterations, what)
+    budget.charge(iterations, what, outputs=2)  # two MD5 chains, one per salt half
     pw = jce_password(password)
     if pw is None or not data or len(data) % 8:
         return None
@@ -1052,7 +1052,7 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
             f"{raw.trailing} bytes after the integrity digest were ignored and will not be kept"
         )
     key_password = options.entry_password or password
-    budget = KdfBudget()
+    budget = KdfBudget(options.max_kdf_work)
     protectors: set[str] = set()
     iterations_seen: list[int] = []
     undecrypted = 0
@@ -1137,9 +1137,12 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
 def _chainless_format(blob: bytes) -> str:
     """The sealed form of a key entry without a chain: which key protector it claims."""
     protected = parse_protected_key(blob)
-    if protected.iterations:
+    if protected.iterations > MAX_ITERATIONS:
         # Not decrypted here, but bounded like every key: a decryption later must not stall.
-        KdfBudget().charge(protected.iterations, "JCEKS key")
+        raise FormatError(
+            f"the JCEKS key asks for {protected.iterations:,} iterations, above the limit of "
+            f"{MAX_ITERATIONS:,} that Java also enforces; refusing the file"
+        )
     return CHAINLESS_JKS if protected.protector == PROTECTOR_JKS else CHAINLESS_JCE
 
 

@@ -7,22 +7,52 @@ from keystore_tool.errors import FormatError
 # The JDK refuses PBE, PBKDF2 and MAC iteration counts above this (jdk.internal keystore cap).
 MAX_ITERATIONS = 5_000_000
 
-# Total KDF iterations one file may ask for, across every bag and the MAC. A store of 50,000
-# entries each encrypted with 10,000 iterations would be 5e8; real stores encrypt the
-# certificates once per safe, so this is far above anything a real tool writes while still
-# bounding a crafted file to seconds.
-MAX_TOTAL_ITERATIONS = 20_000_000
+# Key-derivation work one file may ask for, in hash rounds: a derivation of ``n`` iterations
+# that must produce ``k`` hash outputs (3DES key and IV from SHA-1: 3; a JCEKS key: 2) costs
+# ``n * k``. The PKCS#12 KDF and JCEKS's MD5 chain run one Python-level hash call per round
+# (no C implementation of them exists to call), PBKDF2 runs in OpenSSL at about the same
+# cost per round; either way this budget is about one to two seconds. It covers what real
+# tools write with room to spare: a keytool 17 PKCS12 with 100 keys is about 1,000,000
+# rounds, a Java 8 legacy one with 10 keys 1,700,000, a JCEKS with 5 keytool keys 2,000,000.
+# Larger stores are real but rare: the caller raises the budget (LoadOptions.max_kdf_work).
+DEFAULT_KDF_WORK = 2_000_000
+
+_default_work = DEFAULT_KDF_WORK
+
+
+def set_default_kdf_work(rounds: int) -> None:
+    """The budget of every load that does not name one (the command line's global option)."""
+    global _default_work
+    if rounds < 1:
+        raise ValueError("the key-derivation budget must be positive")
+    _default_work = rounds
+
+
+def default_kdf_work() -> int:
+    return _default_work
+
+
+class KdfWorkError(FormatError):
+    """The file asks for more key-derivation work than the budget allows."""
+
+    def __init__(self, message: str, asked: int, budget: int) -> None:
+        super().__init__(message)
+        self.asked = asked
+        self.budget = budget
 
 
 class KdfBudget:
-    """Counts the key-derivation work one load asks for and refuses it past the bounds."""
+    """Counts the key-derivation work one load asks for and refuses it past the bounds,
+    before anything is derived."""
 
-    __slots__ = ("spent",)
+    __slots__ = ("limit", "spent")
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit if limit is not None else _default_work
         self.spent = 0
 
-    def charge(self, iterations: int, what: str) -> None:
+    def charge(self, iterations: int, what: str, outputs: int = 1) -> None:
+        """Charges a derivation of ``iterations`` that produces ``outputs`` hash outputs."""
         if iterations < 1:
             raise FormatError(f"the {what} has an invalid iteration count ({iterations})")
         if iterations > MAX_ITERATIONS:
@@ -30,9 +60,12 @@ class KdfBudget:
                 f"the {what} asks for {iterations:,} iterations, above the limit of "
                 f"{MAX_ITERATIONS:,} that Java also enforces; refusing the file"
             )
-        self.spent += iterations
-        if self.spent > MAX_TOTAL_ITERATIONS:
-            raise FormatError(
-                "the file asks for more key-derivation work than any real keystore needs; "
-                "refusing it"
+        self.spent += iterations * max(outputs, 1)
+        if self.spent > self.limit:
+            raise KdfWorkError(
+                f"the file asks for at least {self.spent:,} rounds of key derivation (the "
+                f"{what} alone {iterations * max(outputs, 1):,}), more than the budget of "
+                f"{self.limit:,} per file; refusing it before deriving anything",
+                self.spent,
+                self.limit,
             )

@@ -356,7 +356,8 @@ def charge(algid: bytes, budget: KdfBudget, what: str) -> None:
     if oid != PBES2:
         # PBES1 of PKCS#5 and PKCS#12: SEQUENCE { salt OCTET STRING, iterations INTEGER }.
         if len(params) >= 2 and params[1].tag == _der.INTEGER:
-            budget.charge(_der.integer(algid, params[1], part), what)
+            outputs = _pbes1_outputs(oid) if oid in _PBES1_CIPHERS else 1
+            budget.charge(_der.integer(algid, params[1], part), what, outputs)
         return
     if not params or params[0].tag != _der.SEQUENCE:
         raise FormatError(f"{what} has malformed PBES2 parameters")
@@ -378,6 +379,16 @@ def charge(algid: bytes, budget: KdfBudget, what: str) -> None:
         raise FormatError(f"{what} asks for an scrypt cost of {count:,}; refusing it")
 
 
+def _pbes1_outputs(oid: str) -> int:
+    """SHA-1 outputs the PKCS#12 KDF computes for a PBES1 scheme's key and IV."""
+    key_len, iv_len, _ = _PBES1_CIPHERS[oid]
+    return -(-key_len // 20) + -(-iv_len // 20)
+
+
+def _pbkdf2_outputs(prf: str, key_length: int) -> int:
+    return max(1, -(-key_length // hashlib.new(prf).digest_size))
+
+
 def decrypt(
     algid: bytes,
     ciphertext: bytes,
@@ -388,16 +399,17 @@ def decrypt(
     """Decrypts ``ciphertext`` under the PBE scheme ``algid`` (AlgorithmIdentifier DER).
     A wrong password shows as :class:`PasswordError` (bad padding)."""
     parsed = _parse(algid, what)
-    (budget or KdfBudget()).charge(parsed.iterations, what)
+    budget = budget or KdfBudget()
     if parsed.kind == "pbes1":
         key_len, iv_len, family = _PBES1_CIPHERS[parsed.oid]
+        # OpenSSL encrypts "no password" with zero password bytes, not the BMP terminator;
+        # Java retries the same way.
+        candidates = [bmp_password(password)] + ([b""] if password == "" else [])
+        budget.charge(parsed.iterations, what, len(candidates) * _pbes1_outputs(parsed.oid))
         if family == "rc4":
             return _rc4_decrypt(parsed, ciphertext, password, key_len)
         if not ciphertext or len(ciphertext) % 8:
             raise FormatError(f"the {what} has a length its cipher cannot have")
-        # OpenSSL encrypts "no password" with zero password bytes, not the BMP terminator;
-        # Java retries the same way.
-        candidates = [bmp_password(password)] + ([b""] if password == "" else [])
         for pw in candidates:
             key = pkcs12_kdf(pw, parsed.salt, KDF_KEY, parsed.iterations, key_len, "sha1")
             iv = pkcs12_kdf(pw, parsed.salt, KDF_IV, parsed.iterations, iv_len, "sha1")
@@ -408,6 +420,7 @@ def decrypt(
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
     else:
+        budget.charge(parsed.iterations, what, _pbkdf2_outputs(parsed.prf, parsed.key_length))
         key = pbkdf2(password, parsed.salt, parsed.iterations, parsed.key_length, parsed.prf)
         iv = parsed.iv
         family = "aes" if parsed.cipher.startswith("aes") else "3des"

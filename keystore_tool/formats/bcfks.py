@@ -137,7 +137,6 @@ def derive_key(
     secret = bc_password(password) + bc_password(purpose)
     if kdf_oid == _pbe.PBKDF2:
         iterations = _der.integer(data, params[1], "iteration count")
-        budget.charge(iterations, f"BCFKS {purpose.lower().replace('_', ' ')}")
         length = default_length
         prf = "sha1"
         for item in params[2:]:
@@ -152,6 +151,10 @@ def derive_key(
             )
         if length < 1:
             raise FormatError("the BCFKS store names no key length")
+        # PBKDF2 runs its rounds once per 64-byte output block of SHA-512 / SHA3-512.
+        budget.charge(
+            iterations, f"BCFKS {purpose.lower().replace('_', ' ')}", outputs=-(-length // 64)
+        )
         return hashlib.pbkdf2_hmac(prf, secret, salt, iterations, length)
     if kdf_oid == _pbe.SCRYPT:
         if len(params) < 4:
@@ -237,7 +240,7 @@ def _check_mac(
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
     text = password.reveal() if password is not None else ""
-    budget = KdfBudget()
+    budget = KdfBudget(options.max_kdf_work)
     top = _der.expect(data, 0, len(data), _der.SEQUENCE, "BCFKS store")
     store = _items(data, top, "BCFKS store", 2)
     encrypted_store, check = store[0], store[1]

@@ -220,8 +220,8 @@ def unseal(
     encrypted = blob[reader.pos :]
     if not encrypted or len(encrypted) % 8:
         raise FormatError("a sealed key in the BouncyCastle store is damaged")
-    # Three KDF runs of ``iterations``: two for the 24-byte key, one for the IV.
-    budget.charge(3 * iterations, "sealed key")
+    # Three SHA-1 outputs of ``iterations`` rounds: two for the 24-byte key, one for the IV.
+    budget.charge(iterations, "sealed key", outputs=3)
     pw = bc_password(password)
     key = _pbe.pkcs12_kdf(pw, salt, _pbe.KDF_KEY, iterations, 24, "sha1")
     iv = _pbe.pkcs12_kdf(pw, salt, _pbe.KDF_IV, iterations, 8, "sha1")
@@ -251,11 +251,11 @@ def build_keystore(
     password: Password | None,
     options: LoadOptions,
     fmt: str,
+    budget: KdfBudget,
 ) -> Keystore:
     """The model of BC entries, decrypting sealed keys with the key password when given."""
     keystore = Keystore(storetype=fmt)
     key_password = options.entry_password or password
-    budget = KdfBudget()
     undecrypted = 0
     by_alias: dict[str, Entry] = {}
     for item in raw:
@@ -342,11 +342,12 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
         raise FormatError("the BKS store is truncated (no entries and no integrity check)")
     raw, body_end = parse_entries(data, header.body, body_end_limit)
     verified = bool(password is not None and password.reveal())
+    budget = KdfBudget(options.max_kdf_work)
     if verified:
         assert password is not None
-        KdfBudget().charge(header.iterations, "BKS store MAC")
+        budget.charge(header.iterations, "BKS store MAC")
         check_mac(header, data, body_end, password)
-    keystore = build_keystore(raw, password, options, FORMAT)
+    keystore = build_keystore(raw, password, options, FORMAT, budget)
     keystore.properties[f"{FORMAT}.version"] = header.version
     keystore.properties[f"{FORMAT}.iterations"] = header.iterations
     keystore.properties[f"{FORMAT}.integrity_verified"] = verified

@@ -28,8 +28,8 @@ from keystore_tool.certfiles import (
     PKCS7_LABELS,
     armour,
     block_certificates,
-    key_block_pkcs8,
-    pem_blocks,
+    iter_pem_blocks,
+    key_block_pkcs8_and_public,
     quiet_legacy_warnings,
 )
 from keystore_tool.errors import FormatError, UnsupportedError
@@ -98,21 +98,22 @@ def _bag_attribute(pattern: re.Pattern[str], preamble: str) -> str | None:
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
-    from keystore_tool.x509util import private_key_public_der
-
-    blocks = pem_blocks(data, _SOURCE)
-    if not blocks:
-        raise FormatError("the PEM store holds no PEM blocks")
-    budget = KdfBudget()
+    budget = KdfBudget(options.max_kdf_work)
     certs: list[_CertBlock] = []
     keys: list[_KeyBlock] = []
+    encrypted_keys = 0
+    index = -1
     with quiet_legacy_warnings():
-        for index, block in enumerate(blocks):
+        # One block at a time: the first invalid one ends the read.
+        for index, block in enumerate(iter_pem_blocks(data, _SOURCE)):
+            encrypted_keys += block.label == "ENCRYPTED PRIVATE KEY"
             name = _bag_attribute(_FRIENDLY_NAME, block.preamble)
             key_id = _bag_attribute(_LOCAL_KEY_ID, block.preamble)
             if block.label in KEY_LABELS:
-                pkcs8 = key_block_pkcs8(block, _SOURCE, password, "--storepass", budget)
-                keys.append(_KeyBlock(index, pkcs8, private_key_public_der(pkcs8), name, key_id))
+                pkcs8, public = key_block_pkcs8_and_public(
+                    block, _SOURCE, password, "--storepass", budget
+                )
+                keys.append(_KeyBlock(index, pkcs8, public, name, key_id))
             elif block.label in CERTIFICATE_LABELS or block.label in PKCS7_LABELS:
                 trusted = bool(_JAVA_TRUSTED.search(block.preamble))
                 for cert in block_certificates(block, _SOURCE):
@@ -127,55 +128,93 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
                     f"the PEM store holds a '{block.label}' block, which a keystore cannot "
                     "hold; remove it from the file"
                 )
-        for key_block in keys:
-            _claim_leaf(key_block, certs)
+        if index < 0:
+            raise FormatError("the PEM store holds no PEM blocks")
+        _claim_leaves(keys, certs)
         chained = _build_chains(keys, certs)
         entries = _entries(keys, certs, chained)
     keystore = Keystore(entries, storetype="pem")
-    keystore.properties["encrypted_keys"] = sum(
-        1 for b in blocks if b.label == "ENCRYPTED PRIVATE KEY"
-    )
+    keystore.properties["encrypted_keys"] = encrypted_keys
     return keystore
 
 
-def _claim_leaf(key: _KeyBlock, certs: list[_CertBlock]) -> None:
-    """Finds the certificate holding ``key``'s public key: among those sharing its
-    localKeyID, then the first certificate after it, then any."""
+class _Candidates:
+    """The certificates of one public key (or one public key and localKeyID) in file order,
+    with the first one no key has claimed yet: claimed ones are skipped once, ever."""
+
+    __slots__ = ("blocks", "first")
+
+    def __init__(self) -> None:
+        self.blocks: list[_CertBlock] = []
+        self.first = 0
+
+    def unclaimed(self) -> _CertBlock | None:
+        while self.first < len(self.blocks) and self.blocks[self.first].role == "leaf":
+            self.first += 1
+        return self.blocks[self.first] if self.first < len(self.blocks) else None
+
+
+def _claim_leaves(keys: list[_KeyBlock], certs: list[_CertBlock]) -> None:
+    """Finds each key's certificate (the one holding its public key): among those sharing its
+    localKeyID, then the first certificate after it, then any. Every certificate's public key
+    is read once, and every look-up is a dictionary's, so 10,000 keys and 10,000 certificates
+    cost 20,000 steps, not 100 million."""
+    import bisect
+
     from keystore_tool.x509util import public_key_der
 
-    def matches(candidate: _CertBlock) -> bool:
-        return candidate.role != "leaf" and public_key_der(candidate.cert) == key.public_der
+    if not keys:
+        return
 
-    tiers: list[list[_CertBlock]] = []
-    if key.local_key_id:
-        tiers.append([c for c in certs if c.local_key_id == key.local_key_id])
-    following = [c for c in certs if c.index > key.index][:1]
-    tiers.append(following)
-    tiers.append(certs)
-    for tier in tiers:
-        for candidate in tier:
-            if matches(candidate):
-                candidate.role = "leaf"
-                key.chain = [candidate.cert]
-                return
-    what = f"'{key.friendly_name}'" if key.friendly_name else f"in PEM block {key.index + 1}"
-    raise FormatError(
-        f"the private key {what} in the PEM store has no matching certificate; a Java "
-        "keystore cannot hold a key without one, so add its certificate to the file"
-    )
+    by_public: dict[bytes | None, _Candidates] = {}
+    by_public_and_id: dict[tuple[bytes | None, str], _Candidates] = {}
+    public_of: list[bytes | None] = []
+    for block in certs:
+        public = public_key_der(block.cert)
+        public_of.append(public)
+        by_public.setdefault(public, _Candidates()).blocks.append(block)
+        if block.local_key_id:
+            pair = (public, block.local_key_id)
+            by_public_and_id.setdefault(pair, _Candidates()).blocks.append(block)
+    positions = [block.index for block in certs]
+    for key in keys:
+        chosen = None
+        if key.local_key_id:
+            sharing = by_public_and_id.get((key.public_der, key.local_key_id))
+            chosen = sharing.unclaimed() if sharing else None
+        if chosen is None:
+            following = bisect.bisect_right(positions, key.index)
+            if (
+                following < len(certs)
+                and public_of[following] == key.public_der
+                and certs[following].role != "leaf"
+            ):
+                chosen = certs[following]
+        if chosen is None:
+            matching = by_public.get(key.public_der)
+            chosen = matching.unclaimed() if matching else None
+        if chosen is None:
+            what = (
+                f"'{key.friendly_name}'" if key.friendly_name else f"in PEM block {key.index + 1}"
+            )
+            raise FormatError(
+                f"the private key {what} in the PEM store has no matching certificate; a Java "
+                "keystore cannot hold a key without one, so add its certificate to the file"
+            )
+        chosen.role = "leaf"
+        key.chain = [chosen.cert]
 
 
 def _build_chains(keys: list[_KeyBlock], certs: list[_CertBlock]) -> set[bytes]:
-    """Orders every key's chain from all certificates in the file; returns the DER of every
-    certificate that went into a chain above a leaf."""
-    from keystore_tool.x509util import order_chain
+    """Orders every key's chain from all certificates in the file (indexed once); returns the
+    DER of every certificate that went into a chain above a leaf."""
+    from keystore_tool.x509util import ChainIndex
 
-    pool = [c.cert for c in certs]
+    pool = ChainIndex(c.cert for c in certs)
     chained: set[bytes] = set()
     for key in keys:
-        ordered = order_chain(key.chain[0], pool)
-        key.chain = ordered.chain
-        chained.update(c.der for c in ordered.chain[1:])
+        key.chain, _ = pool.chain_of(key.chain[0])
+        chained.update(c.der for c in key.chain[1:])
     return chained
 
 
@@ -197,7 +236,7 @@ def _squash(name: str) -> str:
 
 
 def _entries(keys: list[_KeyBlock], certs: list[_CertBlock], chained: set[bytes]) -> list[Entry]:
-    from keystore_tool.x509util import derived_alias, unique_alias
+    from keystore_tool.x509util import AliasAllocator, derived_alias
 
     key_aliases = {k.friendly_name.lower() for k in keys if k.friendly_name}
     # (file position, entry); aliases are given after, named ones first so a derived alias
@@ -219,9 +258,10 @@ def _entries(keys: list[_KeyBlock], certs: list[_CertBlock], chained: set[bytes]
         pending.append((block.index, entry, block.friendly_name))
 
     taken: set[str] = set()
+    aliases = AliasAllocator(lambda a: a.lower() in taken)
     for _, entry, name in sorted(pending, key=lambda p: p[2] is None):
         base = name if name else derived_alias(entry.certificates()[0])
-        alias = unique_alias(base, lambda a: a.lower() in taken)
+        alias = aliases.take(base)
         taken.add(alias.lower())
         entry.alias = alias
     pending.sort(key=lambda p: p[0])

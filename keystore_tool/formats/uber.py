@@ -33,8 +33,9 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
     encrypted = data[header.body :]
     if not encrypted or len(encrypted) % 16:
         raise FormatError("the UBER store is truncated or corrupt (incomplete cipher blocks)")
-    # Three KDF runs: two SHA-1 blocks for the 32-byte key, one for the IV.
-    KdfBudget().charge(3 * header.iterations, "UBER store encryption")
+    # Three SHA-1 outputs: two for the 32-byte key, one for the IV.
+    budget = KdfBudget(options.max_kdf_work)
+    budget.charge(header.iterations, "UBER store encryption", outputs=3)
     pw = bks.bc_password(password)
     key = _pbe.pkcs12_kdf(pw, header.salt, _pbe.KDF_KEY, header.iterations, 32, "sha1")
     iv = _pbe.pkcs12_kdf(pw, header.salt, _pbe.KDF_IV, header.iterations, 16, "sha1")
@@ -50,7 +51,7 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
     digest = plain[body_end : body_end + _DIGEST_SIZE]
     if not hmac.compare_digest(hashlib.sha1(plain[:body_end]).digest(), digest):
         raise PasswordError(_WRONG)
-    keystore = bks.build_keystore(raw, password, options, FORMAT)
+    keystore = bks.build_keystore(raw, password, options, FORMAT, budget)
     keystore.properties[f"{FORMAT}.version"] = header.version
     keystore.properties[f"{FORMAT}.iterations"] = header.iterations
     keystore.properties[f"{FORMAT}.integrity_verified"] = True

@@ -589,7 +589,7 @@ def plan(keystore: Keystore, wanted: WantedStore, diff: StoreDiff) -> None:
     """Changes ``keystore`` into the wanted state and records what changed in ``diff``."""
     from datetime import UTC, datetime
 
-    from keystore_tool.x509util import derived_alias, unique_alias
+    from keystore_tool.x509util import AliasAllocator, derived_alias
 
     keep: set[str] = set()
     pending_keys: list[PrivateKeyEntry] = []
@@ -658,11 +658,9 @@ def plan(keystore: Keystore, wanted: WantedStore, diff: StoreDiff) -> None:
     for key in pending_keys:
         put(key)
     now = datetime.now(UTC)
+    aliases = AliasAllocator(lambda a: a in keystore or alias_key(a) in removed)
     for item in pending_certs:
-        alias = item.alias or unique_alias(
-            derived_alias(item.certificate),
-            lambda a: a in keystore or alias_key(a) in removed,
-        )
+        alias = item.alias or aliases.take(derived_alias(item.certificate))
         put(TrustedCertificateEntry(alias=alias, certificate=item.certificate, created=now))
     diff.removed.extend(removed.values())
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from keystore_tool.errors import KeyMismatchError, UsageError
+from keystore_tool.errors import ConflictError, KeyMismatchError, UsageError
 from keystore_tool.formats import DumpOptions, Profile, get_format
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry
 from keystore_tool.password import Password
-from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, write_new_file
+from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class BundleResult:
     alias: str
     entry: PrivateKeyEntry
     warnings: list[str]
+    changed: bool = True  # False: the file already held exactly this bundle
 
     def jvm_options(self, password: Password, show_password: bool) -> list[str]:
         shown = password.reveal() if show_password else "<password>"
@@ -41,13 +42,11 @@ def build_entry(
     inputs: BundleInputs, alias: str, *, chain_name: str = "the chain"
 ) -> tuple[PrivateKeyEntry, list[str]]:
     """The key entry with its chain ordered leaf first, and what the user should be told."""
-    from keystore_tool.x509util import describe_certificate, key_matches_certificate, order_chain
+    from keystore_tool.x509util import certificate_for_key, describe_certificate, order_chain
 
     if not inputs.certificates:
         raise UsageError("--cert holds no certificate")
-    leaf = next(
-        (c for c in inputs.certificates if key_matches_certificate(inputs.private_key, c)), None
-    )
+    leaf = certificate_for_key(inputs.private_key, inputs.certificates)
     if leaf is None:
         subject = describe_certificate(inputs.certificates[0])["subject"]
         raise KeyMismatchError(
@@ -95,12 +94,67 @@ def bundle_p12(
     profile: Profile = "default",
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     chain_name: str = "the chain",
+    replace: bool = False,
 ) -> BundleResult:
     """Writes a PKCS12 keystore holding one key entry made of inputs to out, whole and atomically.
-    ``chain_name`` is how warnings name where chain certificates come from."""
+    ``chain_name`` is how warnings name where chain certificates come from.
+
+    An existing ``out`` that holds only ``alias`` (a rotated certificate) is replaced; one that
+    holds any other entry, or that ``password`` does not open, is a :class:`ConflictError`
+    naming what it holds unless ``replace``; one that holds exactly this bundle is left as it
+    is (``changed`` False)."""
+    from keystore_tool.storage import StoreUpdate
+
     entry, warnings = build_entry(inputs, alias, chain_name=chain_name)
     keystore = Keystore([entry], storetype="pkcs12")
-    data = get_format("pkcs12").dump(keystore, password, DumpOptions(profile=profile))
     absolute = str(Path(os.path.abspath(os.fspath(out))))
-    write_new_file(absolute, data, holds_private_key=True, lock_timeout=lock_timeout)
+    with StoreUpdate(absolute, lock_timeout) as update:
+        if update.current is not None:
+            if _holds_this_bundle(update.current, password, entry, profile):
+                return BundleResult(absolute, alias, entry, warnings, changed=False)
+            if not replace:
+                _refuse_overwrite(absolute, update.current, password, alias)
+        data = get_format("pkcs12").dump(keystore, password, DumpOptions(profile=profile))
+        update.replace(data, holds_private_key=True, wholesale=True)
     return BundleResult(absolute, alias, entry, warnings)
+
+
+def _opened(data: bytes, password: Password) -> Keystore | None:
+    from keystore_tool.errors import KsError
+    from keystore_tool.storage import load_bytes
+
+    try:
+        return load_bytes(data, password)
+    except KsError:
+        return None
+
+
+def _holds_this_bundle(
+    data: bytes, password: Password, entry: PrivateKeyEntry, profile: Profile
+) -> bool:
+    existing = _opened(data, password)
+    if existing is None or existing.storetype != "pkcs12" or len(existing) != 1:
+        return False
+    held = existing.get(entry.alias)
+    return (
+        held is not None
+        and held.alias == entry.alias
+        and held.same_content(entry)
+        and existing.properties.get("profile", "default") == profile
+    )
+
+
+def _refuse_overwrite(out: str, data: bytes, password: Password, alias: str) -> None:
+    existing = _opened(data, password)
+    if existing is None:
+        raise ConflictError(
+            f"{out} already exists and the given password does not open it as a keystore, so "
+            "what it holds cannot be checked; nothing was written"
+        )
+    others = [e.alias for e in existing.sorted_entries() if e.folded_alias != alias.lower()]
+    if others:
+        shown = ", ".join(f"'{a}'" for a in others[:10])
+        more = f" and {len(others) - 10:,} more" if len(others) > 10 else ""
+        raise ConflictError(
+            f"{out} already holds other entries ({shown}{more}); nothing was written"
+        )

@@ -19,6 +19,8 @@ class ImportReport:
     # An added alias → the alias that already held the same certificate (keytool asks first).
     duplicates: dict[str, str] = field(default_factory=dict)
     outcome: Outcome | None = None
+    # Aliases a person could mistake for others (mixed scripts, lookalikes of a stored one).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -59,10 +61,19 @@ def add_trusted(
     report: ImportReport,
 ) -> None:
     """Adds each certificate as a trusted entry; the rules are CLI.md's ``ks import``."""
-    from keystore_tool.x509util import derived_alias, unique_alias
+    from keystore_tool.aliases import Lookalikes
+    from keystore_tool.x509util import AliasAllocator, derived_alias
 
     now = datetime.now(UTC)
     certificates = distinct(certificates)
+    lookalikes = Lookalikes(e.alias for e in keystore)
+
+    def warn_if_lookalike(new_alias: str) -> None:
+        warning = lookalikes.warning(new_alias)
+        if warning is not None and warning not in report.warnings:
+            report.warnings.append(warning)
+        lookalikes.add(new_alias)
+
     if alias is not None:
         targets = numbered_aliases(alias, len(certificates))
         # Check every alias before changing anything: a conflict leaves the store as it was.
@@ -88,18 +99,25 @@ def add_trusted(
             if held_as:
                 report.duplicates[target] = held_as[0]
             entry = TrustedCertificateEntry(alias=target, certificate=cert, created=now)
+            if existing is None:
+                warn_if_lookalike(target)
             keystore.add(entry, replace=True)
             (report.replaced if existing is not None else report.added).append(target)
         return
-    for cert in certificates:
-        holders = [keystore[a] for a in keystore.aliases_holding(cert)]
-        trusted = [e for e in holders if isinstance(e, TrustedCertificateEntry)]
-        if trusted:
-            report.unchanged.append(trusted[0].alias)
-            continue
-        target = unique_alias(derived_alias(cert), keystore.__contains__)
-        keystore.add(TrustedCertificateEntry(alias=target, certificate=cert, created=now))
-        report.added.append(target)
+    from keystore_tool.certfiles import quiet_legacy_warnings
+
+    aliases = AliasAllocator(keystore.__contains__)
+    with quiet_legacy_warnings():
+        for cert in certificates:
+            holders = [keystore[a] for a in keystore.aliases_holding(cert)]
+            trusted = [e for e in holders if isinstance(e, TrustedCertificateEntry)]
+            if trusted:
+                report.unchanged.append(trusted[0].alias)
+                continue
+            target = aliases.take(derived_alias(cert))
+            warn_if_lookalike(target)
+            keystore.add(TrustedCertificateEntry(alias=target, certificate=cert, created=now))
+            report.added.append(target)
 
 
 def _holds_trusted(entry: object, cert: Certificate) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,36 @@ def test_convert_says_the_new_store_takes_the_source_password(store: Path, tmp_p
         "other",
     )
     assert "source's password" not in given.stderr
+
+
+def _held_lock(store: Path) -> int:
+    """Holds the store's lock as another ks writing it would (storage.py's flock)."""
+    import fcntl
+
+    fd = os.open(store.with_name(f".{store.name}.ks-lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def test_a_slow_operation_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    import threading
+
+    cert = tmp_path / "ca.crt"
+    cert.write_bytes(issue("slow ca", ca=True).pem)
+    store = tmp_path / "slow.p12"
+    args = ("import", "-k", store, "--file", cert, "--alias", "slow", "--storepass", PASS)
+    for run in ("terminal", "pipe"):
+        fd = _held_lock(store)
+        # Another writer lets go after 3.5 s: ks waits that long, past the 2 s of silence.
+        threading.Timer(3.5, os.close, args=(fd,)).start()
+        if run == "terminal":
+            out = ks_on_terminal(*args, "--lock-timeout", "30")
+            assert re.search(
+                rf"\r\x1b\[Kks: updating {re.escape(str(store))}\.\.\. \([23] s\)", out
+            )
+            # Wiped before the result, which then stands alone on its line.
+            assert out.endswith(f"\r\x1b[K{store}: \x1b[32madded 1\x1b[0m\n")
+        else:
+            piped = ks(*args, "--lock-timeout", "30")
+            assert piped.returncode == 0
+            assert piped.stderr == "" and piped.stdout == f"{store}: unchanged 1\n"

@@ -1,6 +1,7 @@
 """`ks convert` and the keys keytool -importkeystore converts or refuses: keys under two
-passwords (the store password first, then --entry-pass*, then --entry-pass-for ALIAS=VAR), and
-a key whose chain does not chain by name (refused, named, as keytool refuses it)."""
+passwords (the store password first, then --entry-pass*, then --entry-pass-for ALIAS=VAR), a
+key whose chain does not chain by name (refused, named, as keytool refuses it), and the secret
+keys keytool converts to PKCS12 (PBKDF2WithHmacSHA1 among them)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from keystore_tool.formats import get_format
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry, TrustedCertificateEntry
 from keystore_tool.password import Password
 from tests.certs import issue
-from tests.conftest import Jdk
+from tests.conftest import Jdk, run
 from tests.interop.javadump import java_dump
 from tests.ks import assert_one_line_error, ks, ks_ok
 
 pytestmark = pytest.mark.interop
 
 SRC = ["--srcstorepass", "storepass1"]
+JAVA = Path(__file__).parent.parent / "interop" / "java"
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +166,39 @@ def test_a_chain_that_does_not_chain_by_name_is_refused_as_keytool_refuses_it(
     assert set(seen) == set(java_dump(jdk17, tmp_path / "keytool.p12", "pkcs12", "storepass1"))
     # JKS keeps a chain as given: converting to JCEKS is not refused.
     ks_ok("convert", "-k", jks, "--out", tmp_path / "out.jceks", *SRC)
+
+
+def test_every_secret_key_keytool_converts_to_pkcs12_ks_converts_alike(
+    tmp_path: Path, jdk17: Jdk
+) -> None:
+    source = tmp_path / "secrets.jceks"
+    run([jdk17.java, str(JAVA / "JceSecretKeys.java"), str(source), "storepass1"])
+    by_keytool = tmp_path / "keytool.p12"
+    judged = jdk17.run_keytool(
+        "-importkeystore",
+        "-srckeystore",
+        str(source),
+        "-srcstoretype",
+        "JCEKS",
+        "-srcstorepass",
+        "storepass1",
+        "-destkeystore",
+        str(by_keytool),
+        "-deststoretype",
+        "PKCS12",
+        "-deststorepass",
+        "storepass1",
+        check=False,
+        input="no\n" * 10,
+    )
+    said = judged.stdout + judged.stderr
+    refused = {a for a in ("blowfish", "chacha20") if f"alias {a}:" in said}
+    assert refused == {"blowfish", "chacha20"}, said
+    by_ks = tmp_path / "ks.p12"
+    proc = ks_ok("convert", "-k", source, "--out", by_ks, *SRC, "--skip-unsupported")
+    assert "'blowfish'" in proc.stderr and "'chacha20'" in proc.stderr
+    theirs = java_dump(jdk17, by_keytool, "pkcs12", "storepass1")
+    assert java_dump(jdk17, by_ks, "pkcs12", "storepass1") == theirs
+    assert theirs["pbkdf2"]["algorithm"] == "PBKDF2WithHmacSHA1"
+    listing = jdk17.run_keytool("-list", "-keystore", str(by_ks), "-storepass", "storepass1")
+    assert listing.stdout.count("SecretKeyEntry") == len(theirs)

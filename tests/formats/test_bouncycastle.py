@@ -212,3 +212,10 @@ def test_a_bks_entry_claiming_a_huge_chain_is_refused(bc_stores: BcStores) -> No
     data[chain_at : chain_at + 4] = struct.pack(">i", 0x7FFFFFF0)
     with pytest.raises(FormatError, match="claims"):
         get_format("bks").load(bytes(data), None)
+
+
+@pytest.mark.parametrize("name", ["store.bks", "store.uber", "store.bcfks"])
+def test_the_key_derivation_budget_bounds_bc_stores_too(bc_stores: BcStores, name: str) -> None:
+    data = bc_stores.path(name).read_bytes()
+    with pytest.raises(FormatError, match="budget"):
+        get_format(KS_TYPES[STORES[name]]).load(data, PW, LoadOptions(max_kdf_work=1_000))

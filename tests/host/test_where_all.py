@@ -275,3 +275,21 @@ def test_where_all_health_agrees_with_what_a_jvm_trusts(
     for path, health in ours.items():
         assert (health.entries or 0) == jvm[path], (path, health, jvm[path])
         assert health.ok == (jvm[path] > 0), (path, health)
+
+
+def test_where_all_does_not_run_a_java_others_could_have_planted(tmp_path: Path) -> None:
+    planted = tmp_path / "shared" / "jdk-x"
+    (planted / "bin").mkdir(parents=True)
+    (planted / "lib" / "security").mkdir(parents=True)
+    marker = tmp_path / "it-ran"
+    java = planted / "bin" / "java"
+    java.write_text(f"#!/bin/sh\ntouch {marker}\necho 'openjdk version \"99\"' >&2\n")
+    java.chmod(0o755)
+    (planted / "bin").chmod(0o777)  # anyone could have replaced it
+    survey = survey_host({}, HostRoots(extra=(tmp_path / "shared",), only_extra=True))
+    (runtime,) = [item.runtime for item in survey.runtimes]
+    assert (runtime.version, runtime.version_from) == (None, "unknown")
+    assert not marker.exists()
+    (planted / "bin").chmod(0o755)
+    again = survey_host({}, HostRoots(extra=(tmp_path / "shared",), only_extra=True))
+    assert again.runtimes[0].runtime.version_from == "java -version" and marker.exists()

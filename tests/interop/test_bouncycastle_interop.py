@@ -172,3 +172,34 @@ def test_commands_that_would_change_a_bc_store_stop_and_say_to_convert(
     assert proc.returncode == 1, proc.stderr
     assert "convert" in proc.stderr and proc.stderr.count("\n") == 1
     assert copy.read_bytes() == before
+
+
+def test_a_bks_key_under_its_own_password_converts_with_entry_pass_for(
+    bc_stores: BcStores, originals: dict[Path, dict[str, dict[str, Any]]], tmp_path: Path
+) -> None:
+    source = bc_stores.path("ownpass.bks")
+    out = tmp_path / "own.p12"
+    proc = ks("convert", "-k", source, "--out", out, *SRC)
+    assert proc.returncode == 1 and "'own'" in proc.stderr and "'shared'" not in proc.stderr
+    ks_ok(
+        "convert",
+        "-k",
+        source,
+        "--out",
+        out,
+        *SRC,
+        "--entry-pass-for",
+        "own=OWN_PW",
+        env={"OWN_PW": "ownpass2"},
+    )
+    seen = bc_stores.dump({out: "PKCS12"})[out]
+    assert set(seen) == {"own", "shared"}
+    assert all(e["provider"] != "BC" and e["type"] == "private-key" for e in seen.values())
+    assert all(len(e["chain"]) == 2 for e in seen.values())
+    # The same RSA and EC keys BouncyCastle holds in store.bks, made from the same inputs.
+    same = originals[bc_stores.path("store.bks")]
+    for ours, theirs in (("own", "rsa-key"), ("shared", "ec-key")):
+        assert seen[ours]["chain"] == same[theirs]["chain"]
+        assert same_private_key(
+            bytes.fromhex(seen[ours]["key"]), bytes.fromhex(same[theirs]["key"])
+        )

@@ -1,12 +1,14 @@
 // BouncyCastle as the producer and judge of its own keystores (BKS, BKS-V1, UBER, BCFKS).
 // Run with bcprov on the class path:
 //   make OUTDIR STOREPASS INDIR   writes OUTDIR/store.{bks,bks-v1,uber,bcfks}, store-kwp.bcfks
-//                                 (AES key wrap, HMAC-SHA3-512) and store-scrypt.bcfks
+//                                 (AES key wrap, HMAC-SHA3-512), store-scrypt.bcfks and
+//                                 fuzz.bcfks (cheap to open: the fuzz tests' seed)
 //                                 from INDIR's rsa.key/rsa.crt/rsa-ca.crt/ec.key/ec.crt/ec-ca.crt/
 //                                 trusted.crt (PKCS#8 and certificate DER)
 //   dump STOREPASS TYPE=PATH...   prints every entry of each store as a JSON line, as its
 //                                 KeyStore sees it (BC's types, or the JDK's own: PKCS12, JKS…)
-//   raw OUTDIR STOREPASS INDIR    a BKS holding an opaque key entry (setKeyEntry with bytes)
+//   raw OUTDIR STOREPASS INDIR    opaque.bks, holding an opaque key entry (setKeyEntry with
+//                                 bytes), and ownpass.bks, a key under its own password
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.nio.file.Files;
@@ -90,6 +92,14 @@ public class BcStores {
                 ks.setKeyEntry("opaque", new byte[] {1, 2, 3, 4, 5}, null);
                 ks.setCertificateEntry("trusted-ca", cert(in, "trusted.crt"));
                 write(ks, out.resolve("opaque.bks"), pass);
+                // A BKS whose key 'own' has a password of its own ("ownpass2").
+                KeyStore own = KeyStore.getInstance("BKS", "BC");
+                own.load(null, null);
+                own.setKeyEntry("own", key(in, "rsa.key", "RSA"), "ownpass2".toCharArray(),
+                    new Certificate[] {cert(in, "rsa.crt"), cert(in, "rsa-ca.crt")});
+                own.setKeyEntry("shared", key(in, "ec.key", "EC"), pass,
+                    new Certificate[] {cert(in, "ec.crt"), cert(in, "ec-ca.crt")});
+                write(own, out.resolve("ownpass.bks"), pass);
                 return;
             }
             for (String[] made : new String[][] {
@@ -113,6 +123,20 @@ public class BcStores {
                 ks.load(new BCFKSLoadStoreParameter.Builder().withStoreEncryptionAlgorithm(
                     BCFKSLoadStoreParameter.EncryptionAlgorithm.AES256_KWP).build());
                 fill(ks, in, pass);
+                ks.store(params);
+            }
+            // A cheap BCFKS for the fuzz tests: 1,024 store iterations, one key (BC protects
+            // each key with 51,200 iterations whatever the store says).
+            try (FileOutputStream stream = new FileOutputStream(out.resolve("fuzz.bcfks").toFile())) {
+                BCFKSLoadStoreParameter params = new BCFKSLoadStoreParameter.Builder(stream, pass)
+                    .withStorePBKDFConfig(new PBKDF2Config.Builder().withIterationCount(1024)
+                        .withSaltLength(16).withPRF(PBKDF2Config.PRF_SHA512).build())
+                    .build();
+                KeyStore ks = KeyStore.getInstance("BCFKS", "BC");
+                ks.load(null, null);
+                ks.setKeyEntry("ec-key", key(in, "ec.key", "EC"), pass,
+                    new Certificate[] {cert(in, "ec.crt"), cert(in, "ec-ca.crt")});
+                ks.setCertificateEntry("trusted-ca", cert(in, "trusted.crt"));
                 ks.store(params);
             }
             // BCFKS whose MAC and store key come from scrypt (N=1024, r=8, p=1).
