@@ -256,7 +256,7 @@ def writer_args(command: str, out: Path, material: Material, port: int) -> list[
         return ["export", "-k", store, "--alias", "k", "--key", "--out", out, *PASS]
     if command == "bundle-p12":
         args: list[str | Path] = ["bundle-p12", "--cert", material.cert, "--key", material.key]
-        return [*args, "--out", out, "--alias", "k", *PASS]
+        return [*args, "--out", out, "--replace", "--alias", "k", *PASS]
     if command == "convert":
         return [
             "convert",
