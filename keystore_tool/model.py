@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
+    from keystore_tool.formats.protection import ReadInfo
+
 
 def alias_key(alias: str) -> str:
     """The form under which Java compares aliases (case-insensitively, in every format)."""
@@ -282,6 +284,9 @@ class Keystore:
     def __init__(self, entries: Iterable[Entry] = (), *, storetype: str | None = None) -> None:
         self.storetype = storetype
         self.properties: dict[str, Any] = {}
+        # What the format's reader learned about the file (protection, MAC, key encodings);
+        # None for a store built in memory.
+        self.read_info: ReadInfo | None = None
         self.warnings: list[str] = []
         self._entries: dict[str, Entry] = {}
         self._by_sha256: dict[bytes, list[str]] | None = None

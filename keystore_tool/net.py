@@ -180,25 +180,47 @@ def _alert_name(exc: ssl.SSLError) -> str | None:
 
 
 def _connect(endpoint: Endpoint, timeout: float) -> socket.socket:
+    """A TCP connection to the first of the host's addresses that answers, within ``timeout``
+    in total: a name with several unresponsive addresses waits the timeout once, not once per
+    address (socket.create_connection gives each address the whole timeout)."""
+    import time
+
+    deadline = time.monotonic() + timeout
     try:
-        return socket.create_connection((endpoint.host, endpoint.port), timeout=timeout)
+        addresses = socket.getaddrinfo(endpoint.host, endpoint.port, 0, socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise NetworkError(
             f"cannot resolve host name '{endpoint.host}' ({exc.strerror}); check the spelling"
         ) from exc
-    except TimeoutError as exc:
+    last: OSError | None = None
+    for family, kind, proto, _, address in addresses:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            last = TimeoutError()
+            break
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(remaining)
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            last = exc
+            continue
+        sock.settimeout(timeout)
+        return sock
+    if isinstance(last, TimeoutError):
         raise NetworkError(
             f"connecting to {endpoint} timed out after {timeout:g} s; check the host, port and "
             "firewall"
-        ) from exc
-    except ConnectionRefusedError as exc:
+        ) from last
+    if isinstance(last, ConnectionRefusedError):
         raise NetworkError(
             f"connection to {endpoint} refused: nothing listens on port {endpoint.port}"
-        ) from exc
-    except OSError as exc:
-        if exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            raise NetworkError(f"{endpoint} is unreachable ({exc.strerror})") from exc
-        raise NetworkError(f"cannot connect to {endpoint}: {exc.strerror or exc}") from exc
+        ) from last
+    if last is not None and last.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        raise NetworkError(f"{endpoint} is unreachable ({last.strerror})") from last
+    detail = (last.strerror or str(last)) if last is not None else "no address"
+    raise NetworkError(f"cannot connect to {endpoint}: {detail}") from last
 
 
 def _handshake_error(endpoint: Endpoint, exc: BaseException, timeout: float) -> NetworkError:

@@ -104,6 +104,8 @@ def _text(report: object, diff: bool) -> list[str]:
                 parts.append(f"{len(items)} {would}{label}")
         if store.password_changed:
             parts.append(f"password {would}changed")
+        if store.protection_changed:
+            parts.append(f"{would}rewritten for its targets")
         if store.mode is not None:
             parts.append(f"mode {would}set to {store.mode[1]:04o}")
         if store.owner is not None:
@@ -117,6 +119,8 @@ def _text(report: object, diff: bool) -> list[str]:
         lines.extend(f"  - {alias}  {sha}" for alias, sha in store.removed)
         if store.password_changed:
             lines.append("  * password")
+        if store.protection_changed:
+            lines.append("  * protection (for its targets)")
         if store.mode is not None:
             lines.append(f"  * mode {store.mode[0]:04o} -> {store.mode[1]:04o}")
         if store.owner is not None:

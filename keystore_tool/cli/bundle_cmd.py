@@ -33,7 +33,7 @@ def command(
     ] = "client",
     legacy: Annotated[
         bool,
-        typer.Option("--legacy", help="Encryption Java 8 before 8u301 and OpenSSL 1.x can read."),
+        typer.Option("--legacy", help="The same as --target jdk8 (Java 8 before 8u301)."),
     ] = False,
     show_password: Annotated[
         bool, typer.Option("--show-password", help="Print the real password in the JVM options.")
@@ -45,6 +45,7 @@ def command(
     storepass_env: opt.StorepassEnv = None,
     storepass_file: opt.StorepassFile = None,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    runtime_targets: opt.Target = None,
     replace: Annotated[
         bool,
         typer.Option(
@@ -63,6 +64,7 @@ def command(
     from keystore_tool.ops.bundle import BundleInputs, bundle_p12
     from keystore_tool.x509util import describe_entry
 
+    targets = opt.runtime_targets(runtime_targets, legacy=legacy)
     password = opt.write_store_password(
         storepass, storepass_env, storepass_file, new=not out.exists()
     )
@@ -92,8 +94,8 @@ def command(
             out,
             password,
             alias=alias,
+            targets=targets,
             chain_name="--chain",
-            profile="legacy" if legacy else "default",
             lock_timeout=lock_timeout,
             replace=replace,
         )
@@ -102,6 +104,11 @@ def command(
             f"{exc.message}; give --replace to overwrite it, or choose another --out"
         ) from exc
     warn_all(result.warnings)
+    from keystore_tool.aliases import Lookalikes
+
+    lookalike = Lookalikes(()).warning(alias)  # the bundle holds one entry: mixed scripts only
+    if lookalike is not None:
+        warn_all([lookalike])
     if not result.changed:
         note(f"{result.out} already holds this bundle; left unchanged")
     options = result.jvm_options(password, show_password)

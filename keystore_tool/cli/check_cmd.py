@@ -100,6 +100,7 @@ def command(
             help="Read a store password from PATH's first line (repeatable, as --storepass).",
         ),
     ] = None,
+    runtime_targets: opt.Target = None,
     json: opt.Json = False,
 ) -> int:
     """Report expired and soon-expiring certificates.
@@ -108,21 +109,29 @@ def command(
     window; 11: one has expired.
     """
     from keystore_tool.errors import UsageError
-    from keystore_tool.ops.check import check_stores, parse_duration, prometheus_text
+    from keystore_tool.ops.check import (
+        check_stores,
+        check_targets,
+        parse_duration,
+        prometheus_text,
+    )
     from keystore_tool.storage import load_store
 
     if output_format not in ("text", "prometheus"):
         raise UsageError(f"--format {output_format} is unknown; choose text or prometheus")
     if json and output_format != "text":
         raise UsageError("--json and --format prometheus conflict; choose one")
+    targets = opt.runtime_targets(runtime_targets)
     window = parse_duration(expires_within)
     passwords = _passwords_by_store(
         keystore, storepass or [], storepass_env or [], storepass_file or []
     )
     stores = []
+    given: list[Password | None] = []  # each store's password, for the --target predictions
     for path, password in zip(keystore, passwords, strict=True):
         try:
-            loaded = load_store(path, password())
+            given.append(password())
+            loaded = load_store(path, given[-1])
         except KsError as exc:
             # Which of several stores failed is the first thing the user needs to know.
             exc.message = f"{path}: {exc.message}"
@@ -131,6 +140,10 @@ def command(
         warn_all(f"{path}: {warning}" for warning in loaded.warnings)
         stores.append((str(path), loaded))
     report = check_stores(stores, window)
+    for (path_text, loaded), store_password in zip(stores, given, strict=True):
+        if targets:
+            text = store_password.reveal() if store_password is not None else None
+            check_targets(report, path_text, loaded, text, targets)
     if output_format == "prometheus":
         typer.echo(prometheus_text(report), nl=False)
         return 0
@@ -148,6 +161,9 @@ def command(
             f"{f' (chain #{cert.position + 1})' if cert.position else ''} {cert.subject}: "
             f"{when} ({cert.not_after:%Y-%m-%d %H:%M:%S} UTC)"
         )
+    for status in report.unloadable:
+        codes = ", ".join(p.code for p in status.problems)
+        lines.append(f"UNLOADABLE: {status.store} in {status.target}: {codes}")
     total = len(report.certificates)
     lines.append(
         f"{total} certificate{'s' if total != 1 else ''} checked in {len(stores)} "

@@ -60,12 +60,13 @@ def command(
         typer.Option("--skip-unsupported", help="Leave out entries the target type cannot hold."),
     ] = False,
     legacy: Annotated[
-        bool, typer.Option("--legacy", help="PKCS12 encryption for Java 8 before 8u301.")
+        bool, typer.Option("--legacy", help="The same as --target jdk8 (Java 8 before 8u301).")
     ] = False,
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite --out when it exists.")
     ] = False,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    runtime_targets: opt.Target = None,
     json: opt.Json = False,
 ) -> None:
     """Copy every entry into a new store of another type.
@@ -78,6 +79,7 @@ def command(
     from keystore_tool.ops.convert import convert_store, unlock_keys
     from keystore_tool.ops.inspect import open_store
 
+    targets = opt.runtime_targets(runtime_targets, legacy=legacy)
     source_password = resolve(
         "--srcstorepass",
         srcstorepass,
@@ -111,7 +113,7 @@ def command(
         password,
         skip_unsupported=skip_unsupported,
         replace=replace,
-        profile="legacy" if legacy else "default",
+        targets=targets,
         lock_timeout=lock_timeout,
     )
     for alias in result.skipped:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from keystore_tool.cli import options as opt
 from keystore_tool.cli.output import echo_lines, emit_json
+
+if TYPE_CHECKING:
+    from keystore_tool.ops.doctor import TargetVerdict
 
 
 def command(
@@ -28,16 +31,27 @@ def command(
             help="The Java version that will read the store.",
         ),
     ] = None,
+    target: opt.Target = None,
     json: opt.Json = False,
 ) -> int:
-    """Find what makes Java reject or ignore a store's entries."""
+    """Find what makes Java or a --target runtime reject a store."""
     from keystore_tool.ops.doctor import diagnose, target_version
 
     # No password prompt: doctor reads the store as a JVM given no password would.
     password = opt.store_password(storepass, storepass_env, storepass_file, prompt=False)
-    report = diagnose(keystore, password, target=target_version(java, target_java))
+    report = diagnose(
+        keystore,
+        password,
+        target=target_version(java, target_java),
+        targets=opt.runtime_targets(target),
+    )
+    remedies = {v.target.name: render_fix(v, keystore) for v in report.targets or []}
     if json:
-        emit_json(report.as_json())
+        document = report.as_json()
+        for verdict in document.get("targets", []):
+            for problem in verdict["problems"]:
+                problem["message"] += f"; {remedies[verdict['target']]}"
+        emit_json(document)
     else:
         lines = [
             f"{keystore} ({report.storetype or 'unknown type'}): Java sees "
@@ -49,5 +63,35 @@ def command(
             where = f" [{finding.alias}]" if finding.alias else ""
             lines.append(f"{finding.severity.upper()} {finding.code}{where}: {finding.message}")
             lines.append(f"  remedy: {finding.remedy}")
+        for verdict in report.targets or []:
+            state = "loads it" if verdict.loads else "does NOT load it"
+            lines.append(f"target {verdict.target}: {state}")
+            for problem in verdict.problems:
+                where = f" [{', '.join(problem.aliases)}]" if problem.aliases else ""
+                lines.append(f"  {problem.code}{where}: {problem.message}")
+            if not verdict.loads:
+                lines.append(f"  remedy: {remedies[verdict.target.name]}")
         echo_lines(lines)
     return 1 if report.findings else 0
+
+
+def render_fix(verdict: TargetVerdict, keystore: Path) -> str:
+    """What to run so that the verdict's target loads the store."""
+    target = verdict.target.name
+    if verdict.fix == "rewrite":
+        return (
+            f"rewrite it for {target}: ks convert --keystore {keystore} --out NEW.p12 "
+            f"--target {target} (or ks passwd --keystore {keystore} --target {target} "
+            "with a new password)"
+        )
+    if verdict.fix == "convert-to-pkcs12":
+        return (
+            f"{target} reads only PKCS12: ks convert --keystore {keystore} --out NEW.p12 "
+            f"--to pkcs12 --target {target}"
+        )
+    if verdict.fix == "ascii-password":
+        return (
+            f"give it an ASCII password for {target}: ks passwd --keystore {keystore} "
+            f"--new-storepass-env VAR --target {target}"
+        )
+    return f"no file {target} can load holds these entries: use a later runtime, or other entries"

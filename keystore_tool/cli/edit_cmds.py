@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.output import echo, emit_json
+from keystore_tool.cli.output import echo, emit_json, warn_all
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 
@@ -68,6 +68,7 @@ def rename(
         entry_pass_file=entry_pass_file,
     )
     result = rename_entry(target, alias, to)
+    warn_all(result.warnings)
     if json:
         emit_json(
             {

@@ -252,7 +252,8 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
             "this alias is replaced, and one holding exactly this bundle is left alone.",
             "On success it prints the JVM options that use it (`-Djavax.net.ssl.keyStore=...`, "
             "`keyStoreType`, `keyStorePassword=<password>`; the real password only with "
-            "`--show-password`). `--legacy` writes what Java 8 before 8u301 and OpenSSL 1.x read.",
+            "`--show-password`). `--target T[,T...]` writes what every named runtime reads (exit 1 "
+            "before writing when nothing does); `--legacy` is `--target jdk8`.",
         ),
         json='{"out": PATH, "alias": A, "changed": bool, "entry": ENTRY, "jvm_options": [...]}',
     ),
@@ -398,12 +399,20 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
     "doctor": CommandDoc(
         examples=(
             ("what Java would reject", f"ks doctor -k {_STORE} --storepass-env TRUST_PASS"),
-            ("for an old JVM", f"ks doctor -k {_STORE} --storepass-env TRUST_PASS --target-java 8"),
+            (
+                "which runtimes load it?",
+                f"ks doctor -k {_STORE} --storepass-env TRUST_PASS --target jdk11.0.9,jdk17,openssl3.0",
+            ),
         ),
         description=(
             "Finds what makes Java reject or ignore entries of a store, each finding with its remedy.",
+            "`--target T[,T...]` (jdkN, jdkN.0.U, jdk8uU, opensslX.Y) predicts per runtime whether "
+            "it loads the store as ks read it, and what to run when it does not; `--json` adds "
+            '`"targets": [{target, loads, problems: [{code, message, aliases}]}]`. '
+            "`--target-java N` is `--target jdkN`.",
         ),
-        exit_codes=((1, "at least one finding"),),
+        json='{"keystore": PATH, "storetype": T, "findings": [{"severity", "code", "alias", "message", "remedy"}, ...], "java_sees_anchors": N, "targets": [{"target", "loads", "problems": [{"code", "message", "aliases"}]}]}',
+        exit_codes=((1, "at least one finding, or a named target does not load the store"),),
     ),
     "apply": CommandDoc(
         examples=(
@@ -444,7 +453,9 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
         exit_codes=(
             (10, "a certificate expires within the window"),
             (11, "a certificate has expired"),
+            (12, "with `--target`: a named runtime will not load a store (none has expired)"),
         ),
+        json='{"now": TIME, "expires_within_seconds": N, "ok": bool, "expired": N, "expiring": N, "keystores": [{"keystore", "storetype"}, ...], "certificates": [{"keystore", "alias", "position", "type", "subject", "not_after", "seconds_left", "status"}, ...]}',
     ),
     "genkeypair": CommandDoc(
         examples=(
@@ -496,6 +507,7 @@ COMMAND_DOCS: dict[str, CommandDoc] = {
         description=(
             "Rewrites a store under a new password (and its JKS/JCEKS key passwords), or under none.",
         ),
+        json='{"keystore": PATH, "storetype": T, "changed": bool, "keys_rewrapped": [alias, ...], "warnings": [...]}',
     ),
     "completion": CommandDoc(
         examples=(

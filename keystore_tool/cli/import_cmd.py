@@ -46,6 +46,7 @@ def command(
     storepass_file: opt.StorepassFile = None,
     storetype: opt.Storetype = None,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    runtime_targets: opt.Target = None,
     json: opt.Json = False,
     from_server: server_opts.FromServer = None,
     expect_sha256: server_opts.ExpectSha256 = None,
@@ -82,6 +83,7 @@ def command(
     from keystore_tool.certfiles import read_certificates
     from keystore_tool.errors import UsageError
 
+    targets = opt.runtime_targets(runtime_targets)
     if file is None and from_server is None:
         raise UsageError("give the certificates to import with --file or --from-server")
     if file is not None and from_server is not None:
@@ -128,6 +130,7 @@ def command(
         storepass_file,
         storetype=storetype,
         lock_timeout=lock_timeout,
+        targets=targets,
     )
     if with_default_cas:
         from keystore_tool.ops.where import import_with_default_cas

@@ -84,6 +84,7 @@ def genkeypair(
     entry_pass_env: opt.EntryPassEnv = None,
     entry_pass_file: opt.EntryPassFile = None,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    runtime_targets: opt.Target = None,
     json: opt.Json = False,
 ) -> None:
     """Generate a key pair with a self-signed certificate."""
@@ -92,6 +93,7 @@ def genkeypair(
     from keystore_tool.ops.keygen import genkeypair as generate
     from keystore_tool.x509util import describe_entry
 
+    targets = opt.runtime_targets(runtime_targets)
     if not dname:
         raise UsageError("give the certificate's subject with --dname 'CN=name, O=org, C=US'")
     extensions = _extensions(san, key_usage, ext_key_usage, ca)
@@ -106,6 +108,7 @@ def genkeypair(
         entry_pass=entry_pass,
         entry_pass_env=entry_pass_env,
         entry_pass_file=entry_pass_file,
+        targets=targets,
     )
     result = generate(
         target,

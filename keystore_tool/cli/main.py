@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable
 from typing import Annotated
 
 from keystore_tool import __version__
@@ -40,20 +41,26 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_app(only: str | None = None) -> object:
+def build_app(only: str | None = None, *, teach: bool = True) -> object:
     """The Typer app; with ``only``, just that command (and a group callback, so Typer still
-    expects the command's name): importing every command module costs every command."""
+    expects the command's name): importing every command module costs every command. Without
+    ``teach`` the help has no examples: a run that shows no help skips building them."""
     import importlib
 
     import typer
 
-    from keystore_tool.cli import helptext
+    epilog: Callable[[str], str | None] = lambda name: None  # noqa: E731
+    main_epilog = None
+    if teach:
+        from keystore_tool.cli import helptext
+
+        epilog, main_epilog = helptext.epilog, helptext.main_epilog()
 
     # Rich tracebacks and locals are off: locals hold passwords (DESIGN.md, fact 8).
     app = typer.Typer(
         name="ks",
         help="Keystores and truststores for JVM services: JKS, JCEKS, PKCS12 and PEM.",
-        epilog=helptext.main_epilog(),
+        epilog=main_epilog,
         # Completion is `ks completion SHELL`: a static script, no Python start per <TAB>.
         add_completion=False,
         no_args_is_help=True,
@@ -66,7 +73,7 @@ def build_app(only: str | None = None) -> object:
         if only is not None and name != only:
             continue
         module, function = target.split(":")
-        app.command(name, epilog=helptext.epilog(name))(
+        app.command(name, epilog=epilog(name))(
             getattr(importlib.import_module(f"keystore_tool.cli.{module}"), function)
         )
     return app
@@ -180,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # The command named first, when there is one and no option precedes it.
         only = args[0] if args and args[0] in COMMANDS else None
-        app = build_app(only)
+        app = build_app(only, teach=only is None or "--help" in args or "-h" in args)
         result = app(args=args, prog_name="ks", standalone_mode=False)  # type: ignore[operator]
         _clear_progress()
         return int(result) if isinstance(result, int) else 0

@@ -11,6 +11,7 @@ from keystore_tool.cli.passwords import resolve
 from keystore_tool.password import Password
 
 if TYPE_CHECKING:
+    from keystore_tool.compat import Target as CompatTarget
     from keystore_tool.ops.inspect import StoreView
     from keystore_tool.ops.update import StoreTarget
 
@@ -163,8 +164,9 @@ def store_target(
     entry_pass: str | None = None,
     entry_pass_env: str | None = None,
     entry_pass_file: Path | None = None,
+    targets: tuple[CompatTarget, ...] = (),
 ) -> StoreTarget:
-    """The store a command will change, from the shared options."""
+    """The store a command will change, from the shared options (``targets``: ``--target``)."""
     from keystore_tool.cli.output import start_progress
     from keystore_tool.ops.update import StoreTarget
 
@@ -174,6 +176,30 @@ def store_target(
         storetype=storetype,
         entry_password=entry_password(entry_pass, entry_pass_env, entry_pass_file),
         lock_timeout=lock_timeout,
+        targets=targets,
     )
     start_progress(f"updating {keystore}")
     return target
+
+
+Target = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--target",
+        metavar="T[,T…]",
+        help=(
+            "The runtimes that must load the file: jdkN, jdkN.0.U, jdk8uU, opensslX.Y "
+            "(e.g. jdk11.0.9,openssl3.0); repeatable."
+        ),
+    ),
+]
+
+
+def runtime_targets(values: list[str] | None, *, legacy: bool = False) -> tuple[CompatTarget, ...]:
+    """The parsed ``--target`` lists; ``--legacy`` is ``--target jdk8``."""
+    from keystore_tool.compat import parse_targets
+
+    given = list(values or [])
+    if legacy:
+        given.append("jdk8")
+    return parse_targets(given) if given else ()

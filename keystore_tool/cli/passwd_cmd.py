@@ -58,6 +58,7 @@ def command(
         ),
     ] = None,
     lock_timeout: opt.LockTimeout = DEFAULT_LOCK_TIMEOUT,
+    runtime_targets: opt.Target = None,
     json: opt.Json = False,
 ) -> None:
     """Change a store's password, or remove it.
@@ -67,6 +68,7 @@ def command(
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.passwd import change_password
 
+    targets = opt.runtime_targets(runtime_targets)
     new = resolve(
         "--new-storepass",
         new_storepass,
@@ -90,6 +92,7 @@ def command(
             "--new-entry-pass", new_entry_pass, new_entry_pass_env, new_entry_pass_file
         ),
         lock_timeout=lock_timeout,
+        targets=targets,
     )
     warn_all(result.warnings)
     if json:

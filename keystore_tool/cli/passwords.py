@@ -34,12 +34,12 @@ def resolve(
     if len(given) > 1:
         raise UsageError(f"give the password once: {' and '.join(given)} conflict")
     if value is not None:
-        return Password(value)
+        return Password(_text(value, option))
     if env is not None:
         secret = os.environ.get(env)
         if secret is None:
             raise UsageError(f"environment variable {env} named by {option}-env is not set")
-        return Password(secret)
+        return Password(_text(secret, f"{option}-env (variable {env})"))
     if file is not None:
         return Password(_first_line(file, f"{option}-file"))
     if prompt is not None and sys.stdin.isatty():
@@ -72,12 +72,31 @@ def _ask_new(prompt: str) -> str:
     raise UsageError(f"no new password confirmed after {_ATTEMPTS} attempts; nothing was written")
 
 
+def _text(secret: str, source: str) -> str:
+    """The password as text. Python hands over environment and argument bytes that are not
+    UTF-8 as lone surrogates; such a password cannot be encoded the way any keystore format
+    needs, so it is a usage error that names where it came from and shows none of it."""
+    try:
+        secret.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"the password from {source} is not valid UTF-8 text; give it as UTF-8"
+        ) from None  # the exception's own text would show one of its bytes
+    return secret
+
+
 def _first_line(path: Path, option: str) -> str:
     try:
-        with path.open("r", encoding="utf-8") as handle:
-            line = handle.readline()
+        with path.open("rb") as handle:
+            raw = handle.readline()
     except FileNotFoundError as exc:
         raise NotFoundError(f"password file not found: {path} (from {option})") from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise StorageError(f"cannot read the password file {path} (from {option})") from exc
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(
+            f"the password in {path} (from {option}) is not valid UTF-8 text; save it as UTF-8"
+        ) from None  # the exception's own text would show one of its bytes
     return line.rstrip("\r\n")

@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 from keystore_tool.errors import FormatError, UnsupportedError, UsageError
+from keystore_tool.formats.protection import Protection
 
 if TYPE_CHECKING:
     from keystore_tool.model import Entry, Keystore
@@ -46,12 +47,14 @@ class LoadOptions:
 @dataclass(frozen=True)
 class DumpOptions:
     """How to write: ``profile`` picks the encryption (``legacy`` for Java 8 before 8u301 and
-    OpenSSL 1.x); ``entry_password`` protects new JKS/JCEKS key entries (store password when
-    None); ``iterations`` overrides the profile's KDF iteration count."""
+    OpenSSL 1.x); ``protection``, when given, picks it part by part instead (what a list of
+    target runtimes all read); ``entry_password`` protects new JKS/JCEKS key entries (store
+    password when None); ``iterations`` overrides the KDF iteration count."""
 
     profile: Profile = "default"
     entry_password: Password | None = None
     iterations: int | None = None
+    protection: Protection | None = None
     extra: dict[str, object] = field(default_factory=dict)
     # PKCS12's integrity check: "hmac" (RFC 7292, what every reader takes) or "pbmac1" (RFC
     # 9579, which only JDK 26+ and OpenSSL 3.4+ read); iterations as the profile's MAC's.

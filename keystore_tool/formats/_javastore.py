@@ -52,6 +52,7 @@ from keystore_tool.model import (
 
 if TYPE_CHECKING:
     from keystore_tool.formats import DumpOptions, LoadOptions
+    from keystore_tool.formats.protection import ReadInfo
     from keystore_tool.password import Password
 
 JKS_MAGIC = 0xFEEDFEED
@@ -1131,7 +1132,22 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
         keystore.properties[f"{fmt}.iterations"] = max(iterations_seen)
     if undecrypted:
         keystore.properties[f"{fmt}.undecrypted_keys"] = undecrypted
+    keystore.read_info = _read_info(fmt, raw.verified, keystore)
     return keystore
+
+
+def _read_info(fmt: str, verified: bool, keystore: Keystore) -> ReadInfo:
+    from keystore_tool.formats.protection import ReadInfo, key_form
+
+    return ReadInfo(
+        storetype=fmt,
+        integrity_checked=verified,
+        key_forms=tuple(
+            key_form(e.alias, e.private_key)
+            for e in keystore.entries
+            if isinstance(e, PrivateKeyEntry) and e.private_key is not None
+        ),
+    )
 
 
 def _chainless_format(blob: bytes) -> str:

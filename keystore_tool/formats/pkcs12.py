@@ -28,7 +28,7 @@ from __future__ import annotations
 import hmac
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ from keystore_tool.model import (
 
 if TYPE_CHECKING:
     from keystore_tool.formats import DumpOptions, LoadOptions
+    from keystore_tool.formats.protection import Mac, Pbe, Protection, ReadInfo
     from keystore_tool.password import Password
 
 OID_DATA = "1.2.840.113549.1.7.1"
@@ -316,6 +317,9 @@ class _Reader:
         self.keystore = keystore
         self.cert_pbe: str | None = None
         self.key_pbe: str | None = None
+        self.cert_scheme: _pbe.PbeScheme | None = None
+        self.key_scheme: _pbe.PbeScheme | None = None
+        self.plain_cert_safe = False
         self.bags: list[tuple[_Bag, bytes, int]] = []  # bag, the data it indexes, index in safe
 
     def read_auth_safe(self, auth_safe: bytes) -> None:
@@ -330,6 +334,7 @@ class _Reader:
             inner = _der.read(auth_safe, parts[1].start, parts[1].end, what)
             if ctype == OID_DATA:
                 safe = _der.octets(auth_safe, inner, what)
+                self.plain_cert_safe = True
             elif ctype == OID_ENCRYPTED_DATA:
                 safe = self._decrypt_safe(auth_safe, inner)
             else:
@@ -356,6 +361,7 @@ class _Reader:
             raise FormatError("the file is not a valid keystore (encrypted safe is malformed)")
         if self.cert_pbe is None:
             self.cert_pbe = _pbe.describe(algid)
+            self.cert_scheme = _known_scheme(algid)
         return _decrypt(algid, ciphertext, self.password, self.budget, "certificates")
 
     def private_key_info(self, bag: _Bag, data: bytes) -> bytes:
@@ -369,6 +375,7 @@ class _Reader:
         algid = _der.raw(data, parts[0])
         if self.key_pbe is None:
             self.key_pbe = _pbe.describe(algid)
+            self.key_scheme = _known_scheme(algid)
         ciphertext = _der.octets(data, parts[1], "encrypted private key")
         plain = _der.as_der(_decrypt(algid, ciphertext, self.password, self.budget, what), what)
         _der.expect(plain, 0, len(plain), _der.SEQUENCE, "decrypted private key")
@@ -392,6 +399,72 @@ class _Reader:
         alg_oid = _der.oid(plain, algid[0], what)
         key = _der.octets(plain, items[2], what)
         return SECRET_KEY_ALGORITHMS.get(alg_oid, alg_oid), key, _der.raw(plain, items[1])
+
+
+def _known_scheme(algid: bytes) -> _pbe.PbeScheme | None:
+    try:
+        return _pbe.scheme_of(algid)
+    except (FormatError, UnsupportedError):
+        return None  # decrypting it fails and says why
+
+
+_PBES1_KINDS: dict[str, Pbe] = {
+    _pbe.PBE_SHA1_3DES: "pbe-3des",
+    _pbe.PBE_SHA1_2DES: "pbe-2des",
+    _pbe.PBE_SHA1_RC2_128: "pbe-rc2-128",
+    _pbe.PBE_SHA1_RC2_40: "pbe-rc2-40",
+}
+
+
+def _pbe_kind(scheme: _pbe.PbeScheme | None) -> Pbe | None:
+    if scheme is None:
+        return None
+    if scheme.kind == "pbes1":
+        return _PBES1_KINDS[scheme.pbes1_oid]
+    if scheme.prf == "sha256" and scheme.cipher == "aes-256-cbc":
+        return "pbes2-aes256"
+    return "pbes2"
+
+
+def _read_info(pfx: _Pfx, reader: _Reader, keystore: Keystore) -> ReadInfo:
+    from keystore_tool.formats.protection import ReadInfo, key_form
+
+    cert_pbe = _pbe_kind(reader.cert_scheme)
+    if cert_pbe is None and reader.plain_cert_safe and reader.cert_pbe is None:
+        cert_pbe = "none"
+    mac: Mac = "none" if pfx.mac_digest is None else _MAC_KINDS.get(pfx.mac_digest, "hmac-sha1")
+    schemes = [s for s in (reader.cert_scheme, reader.key_scheme) if s is not None]
+    return ReadInfo(
+        storetype="pkcs12",
+        cert_pbe=cert_pbe,
+        key_pbe=_pbe_kind(reader.key_scheme),
+        mac=mac,
+        mac_iterations=(
+            pfx.pbmac1.iterations
+            if pfx.pbmac1 is not None
+            else pfx.mac_iterations
+            if pfx.mac_digest is not None
+            else None
+        ),
+        pbe_iterations=max((s.iterations for s in schemes), default=None),
+        passwordless=pfx.mac_digest is None and reader.cert_pbe is None and reader.key_pbe is None,
+        integrity_checked=pfx.mac_digest is not None,
+        key_forms=tuple(
+            key_form(e.alias, e.private_key)
+            for e in keystore.entries
+            if isinstance(e, PrivateKeyEntry) and e.private_key is not None
+        ),
+    )
+
+
+_MAC_KINDS: dict[str, Mac] = {
+    "pbmac1": "pbmac1",
+    "sha1": "hmac-sha1",
+    "sha224": "hmac-sha224",
+    "sha256": "hmac-sha256",
+    "sha384": "hmac-sha384",
+    "sha512": "hmac-sha512",
+}
 
 
 def _cert_of(bag: _Bag, data: bytes) -> bytes | None:
@@ -522,6 +595,7 @@ def _load(data: bytes, password: Password | None, max_kdf_work: int | None) -> K
     keystore.properties["passwordless"] = pfx.mac_digest is None and not schemes
     legacy = any(not s.startswith("PBES2") for s in schemes)
     keystore.properties["profile"] = "legacy" if legacy else "default"
+    keystore.read_info = _read_info(pfx, reader, keystore)
     return keystore
 
 
@@ -740,34 +814,68 @@ def _algid_oid(algid: bytes) -> str:
 @dataclass(frozen=True)
 class _Profile:
     key_scheme: _pbe.PbeScheme
-    cert_scheme: _pbe.PbeScheme
-    mac_digest: str
+    cert_scheme: _pbe.PbeScheme | None  # None: certificates in a plain safe
+    mac_digest: str | None  # None: no MAC
     mac_iterations: int
     pbmac1: bool = False
 
 
 def _profile(options: DumpOptions) -> _Profile:
+    from keystore_tool.formats.protection import CURRENT_JDK, JAVA8_LEGACY
+
     count = options.iterations
     if count is not None and not 1 <= count <= 5_000_000:
         raise UsageError("the iteration count must be between 1 and 5,000,000")
-    if options.profile == "legacy":
-        if options.mac_scheme == "pbmac1":
+    protection = options.protection
+    if protection is None:
+        if options.profile == "legacy" and options.mac_scheme == "pbmac1":
             raise UsageError(
                 "PBMAC1 is read only by JDK 26+ and OpenSSL 3.4+; the legacy profile, made for "
                 "older readers, cannot use it"
             )
-        pbe = count or LEGACY_PBE_ITERATIONS
-        return _Profile(
-            _pbe.PbeScheme("pbes1", pbe, pbes1_oid=_pbe.PBE_SHA1_3DES),
-            _pbe.PbeScheme("pbes1", pbe, pbes1_oid=_pbe.PBE_SHA1_RC2_40),
-            "sha1",
-            count or LEGACY_MAC_ITERATIONS,
+        protection = JAVA8_LEGACY if options.profile == "legacy" else CURRENT_JDK
+        if options.mac_scheme == "pbmac1":
+            protection = replace(protection, mac="pbmac1")
+    return _profile_of(protection, count or protection.iterations)
+
+
+# The writer's choice of algorithms for each part, kept apart from the encoding. Iteration
+# counts default per scheme, as Java's do.
+_WRITABLE_PBES1 = {"pbe-3des": _pbe.PBE_SHA1_3DES, "pbe-rc2-40": _pbe.PBE_SHA1_RC2_40}
+_WRITABLE_MAC_DIGESTS = {"hmac-sha256": "sha256", "hmac-sha1": "sha1", "pbmac1": "sha256"}
+
+
+def _scheme(pbe: Pbe, count: int | None) -> _pbe.PbeScheme | None:
+    if pbe == "none":
+        return None
+    if pbe == "pbes2-aes256":
+        return _pbe.PbeScheme(
+            "pbes2", count or DEFAULT_ITERATIONS, prf="sha256", cipher="aes-256-cbc"
         )
-    pbe = count or DEFAULT_ITERATIONS
-    scheme = _pbe.PbeScheme("pbes2", pbe, prf="sha256", cipher="aes-256-cbc")
-    return _Profile(
-        scheme, scheme, "sha256", count or DEFAULT_ITERATIONS, options.mac_scheme == "pbmac1"
-    )
+    if pbe in _WRITABLE_PBES1:
+        return _pbe.PbeScheme(
+            "pbes1", count or LEGACY_PBE_ITERATIONS, pbes1_oid=_WRITABLE_PBES1[pbe]
+        )
+    raise UnsupportedError(f"ks does not write PKCS12 encrypted with {pbe}")
+
+
+def _profile_of(protection: Protection, count: int | None) -> _Profile:
+    key_scheme = _scheme(protection.key_pbe, count)
+    if key_scheme is None:
+        # a key bag is always shrouded; "none" only describes a store that holds no key
+        key_scheme = _scheme("pbes2-aes256", count)
+        assert key_scheme is not None
+    if protection.mac == "none":
+        mac_digest, mac_count = None, 0
+    elif protection.mac in _WRITABLE_MAC_DIGESTS:
+        mac_digest = _WRITABLE_MAC_DIGESTS[protection.mac]
+        legacy_mac = protection.mac == "hmac-sha1"
+        mac_count = count or (LEGACY_MAC_ITERATIONS if legacy_mac else DEFAULT_ITERATIONS)
+    else:
+        raise UnsupportedError(f"ks does not write a PKCS12 integrity check with {protection.mac}")
+    cert_scheme = _scheme(protection.cert_pbe, count)
+    pbmac1 = protection.mac == "pbmac1"
+    return _Profile(key_scheme, cert_scheme, mac_digest, mac_count, pbmac1)
 
 
 def _attr(oid: str, value: bytes) -> bytes:
@@ -955,7 +1063,7 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
     safes: list[bytes] = []
     if cert_bags:
         cert_safe = _der.seq_of(cert_bags)
-        if text is None:
+        if text is None or profile.cert_scheme is None:
             safes.append(_data_content_info(cert_safe))
         else:
             algid, ciphertext = _pbe.encrypt(cert_safe, text, profile.cert_scheme)
@@ -966,7 +1074,7 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
     parts = [_der.encode_integer(3), _data_content_info(auth_safe)]
     if text is not None and profile.pbmac1:
         parts.append(_pbmac1_mac_data(auth_safe, text, profile.mac_iterations))
-    elif text is not None:
+    elif text is not None and profile.mac_digest is not None:
         salt = os.urandom(_SALT_LENGTH)
         mac = _pbe.pkcs12_mac(
             auth_safe, _pbe.bmp_password(text), salt, profile.mac_iterations, profile.mac_digest

@@ -33,6 +33,7 @@ from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, check_storetype, read_file
 
 if TYPE_CHECKING:
+    from keystore_tool.compat import Target
     from keystore_tool.jdks import HostRoots
 
 EXIT_WOULD_CHANGE = 10
@@ -47,6 +48,7 @@ _STORE_KEYS = {
     "prune",
     "certificates",
     "keys",
+    "target",
 }
 _CERT_KEYS = {"alias", "file", "dir", "server", "sha256", "default_cas", "java", "all_jdks"}
 _KEY_KEYS = {"alias", "cert", "key", "chain", "key_password"}
@@ -125,6 +127,7 @@ class StoreSpec:
     prune: bool = False
     certificates: tuple[CertificateSource, ...] = ()
     keys: tuple[KeySource, ...] = ()
+    targets: tuple[Target, ...] = ()  # target = "jdk11.0.9,openssl3.0": who must load it
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,12 @@ def _string(table: dict[str, Any], key: str, where: str) -> str | None:
     value = table.get(key)
     if value is not None and (not isinstance(value, str) or not value):
         raise _fail(where, f"'{key}' must be a non-empty string")
+    if key == "alias" and value is not None:
+        from keystore_tool.aliases import has_control_characters
+
+        if has_control_characters(value):
+            # No person means one, and every listing would have to show it escaped.
+            raise _fail(where, f"'alias' {value!r} holds a control character")
     return value
 
 
@@ -281,6 +290,7 @@ def spec_from_document(document: dict[str, Any], path: Path) -> Spec:
             _key_source(item, f"{where}.keys[{i}]", base, allow_literal)
             for i, item in enumerate(_list(table, "keys", where), start=1)
         )
+        targets = _targets(table, where)
         stores.append(
             StoreSpec(
                 where=f"{where} ({location})",
@@ -293,9 +303,26 @@ def spec_from_document(document: dict[str, Any], path: Path) -> Spec:
                 prune=prune,
                 certificates=certificates,
                 keys=keys,
+                targets=targets,
             )
         )
     return Spec(path, tuple(stores))
+
+
+def _targets(table: dict[str, Any], where: str) -> tuple[Target, ...]:
+    """``target = "jdk17,openssl3.0"`` (or a list of such strings)."""
+    from keystore_tool.compat import parse_targets
+
+    raw = table.get("target")
+    if raw is None:
+        return ()
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise _fail(where, "'target' is a string such as \"jdk11.0.9,openssl3.0\"")
+    try:
+        return parse_targets(values)
+    except UsageError as exc:
+        raise _fail(where, exc.message) from exc
 
 
 def _list(table: dict[str, Any], key: str, where: str) -> list[Any]:
@@ -543,6 +570,7 @@ class StoreDiff:
     removed: list[tuple[str, str]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     password_changed: bool = False
+    protection_changed: bool = False  # the store's protection is not what its targets read
     mode: tuple[int, int] | None = None  # (now, wanted)
     owner: tuple[str, str] | None = None
     written: bool = False
@@ -551,7 +579,7 @@ class StoreDiff:
     @property
     def content_changed(self) -> bool:
         return bool(self.created or self.added or self.replaced or self.removed) or (
-            self.password_changed
+            self.password_changed or self.protection_changed
         )
 
     @property
@@ -572,6 +600,7 @@ class StoreDiff:
             "removed": items(self.removed),
             "unchanged": self.unchanged,
             "password_changed": self.password_changed,
+            "protection_changed": self.protection_changed,
             "mode": None
             if self.mode is None
             else {"from": f"{self.mode[0]:04o}", "to": f"{self.mode[1]:04o}"},
@@ -776,8 +805,19 @@ def _diff_for(
     plan(model, wanted, diff)
     if keystore is not None and opened != wanted.password:
         diff.password_changed = True
+    diff.protection_changed = _protection_changes(keystore, wanted)
     diff.warnings.extend(wanted.warnings)
     return diff, model
+
+
+def _protection_changes(keystore: Keystore | None, wanted: WantedStore) -> bool:
+    """An existing store whose protection is not what the spec's targets call for is
+    rewritten even when its entries are right."""
+    from keystore_tool.compat import protection_satisfies
+
+    if keystore is None or not wanted.spec.targets:
+        return False
+    return not protection_satisfies(keystore, wanted.spec.targets, wanted.password)
 
 
 def _check_writable(fmt: StoreFormat, wanted: WantedStore, model: Keystore) -> None:
@@ -789,7 +829,12 @@ def _check_writable(fmt: StoreFormat, wanted: WantedStore, model: Keystore) -> N
         raise UsageError(
             f"a {fmt.name.upper()} store needs a password; give password = {{ env = … }}"
         )
-    fmt.dump(model, wanted.password, DumpOptions(iterations=1))
+    from keystore_tool.compat import target_options
+
+    options = target_options(
+        wanted.spec.targets, model, fmt.name, wanted.password, DumpOptions(iterations=1)
+    )
+    fmt.dump(model, wanted.password, options)
 
 
 def apply_spec(
@@ -855,6 +900,7 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
             fresh = StoreDiff(diff.keystore, storetype=keystore.storetype or diff.storetype)
             plan(keystore, wanted, fresh)
             fresh.password_changed = opened != wanted.password
+            fresh.protection_changed = _protection_changes(keystore, wanted)
             return fresh, fresh.content_changed
 
         fmt = format_for_new_file(str(spec.path), spec.storetype)
@@ -868,10 +914,12 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
             lock_timeout=lock_timeout,
             mode=spec.mode,
             owner=owner,
+            targets=spec.targets,
         )
         # What happened under the lock is the truth (another writer may have been first).
         diff.added, diff.replaced, diff.removed = fresh.added, fresh.replaced, fresh.removed
         diff.unchanged, diff.password_changed = fresh.unchanged, fresh.password_changed
+        diff.protection_changed = fresh.protection_changed
         diff.created = outcome.created
         diff.written = outcome.written
     elif spec.mode is not None or spec.owner is not None:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keystore_tool.errors import ConflictError, KeyMismatchError, UsageError
 from keystore_tool.formats import DumpOptions, Profile, get_format
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
+
+if TYPE_CHECKING:
+    from keystore_tool.compat import Target
 
 
 @dataclass(frozen=True)
@@ -92,29 +97,34 @@ def bundle_p12(
     *,
     alias: str = "client",
     profile: Profile = "default",
+    targets: Sequence[Target] = (),
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     chain_name: str = "the chain",
     replace: bool = False,
 ) -> BundleResult:
     """Writes a PKCS12 keystore holding one key entry made of inputs to out, whole and atomically.
-    ``chain_name`` is how warnings name where chain certificates come from.
+    ``chain_name`` is how warnings name where chain certificates come from; ``targets``: the
+    runtimes that must load it (the strongest protection they all read, or refused before
+    writing when there is none).
 
     An existing ``out`` that holds only ``alias`` (a rotated certificate) is replaced; one that
     holds any other entry, or that ``password`` does not open, is a :class:`ConflictError`
     naming what it holds unless ``replace``; one that holds exactly this bundle is left as it
     is (``changed`` False)."""
+    from keystore_tool.compat import target_options
     from keystore_tool.storage import StoreUpdate
 
     entry, warnings = build_entry(inputs, alias, chain_name=chain_name)
     keystore = Keystore([entry], storetype="pkcs12")
+    options = target_options(targets, keystore, "pkcs12", password, DumpOptions(profile=profile))
     absolute = str(Path(os.path.abspath(os.fspath(out))))
     with StoreUpdate(absolute, lock_timeout) as update:
         if update.current is not None:
-            if _holds_this_bundle(update.current, password, entry, profile):
+            if _holds_this_bundle(update.current, password, entry, profile, targets):
                 return BundleResult(absolute, alias, entry, warnings, changed=False)
             if not replace:
                 _refuse_overwrite(absolute, update.current, password, alias)
-        data = get_format("pkcs12").dump(keystore, password, DumpOptions(profile=profile))
+        data = get_format("pkcs12").dump(keystore, password, options)
         update.replace(data, holds_private_key=True, wholesale=True)
     return BundleResult(absolute, alias, entry, warnings)
 
@@ -130,18 +140,23 @@ def _opened(data: bytes, password: Password) -> Keystore | None:
 
 
 def _holds_this_bundle(
-    data: bytes, password: Password, entry: PrivateKeyEntry, profile: Profile
+    data: bytes,
+    password: Password,
+    entry: PrivateKeyEntry,
+    profile: Profile,
+    targets: Sequence[Target] = (),
 ) -> bool:
+    from keystore_tool.compat import protection_satisfies
+
     existing = _opened(data, password)
     if existing is None or existing.storetype != "pkcs12" or len(existing) != 1:
         return False
     held = existing.get(entry.alias)
-    return (
-        held is not None
-        and held.alias == entry.alias
-        and held.same_content(entry)
-        and existing.properties.get("profile", "default") == profile
-    )
+    if held is None or held.alias != entry.alias or not held.same_content(entry):
+        return False
+    if targets:
+        return protection_satisfies(existing, targets, password)
+    return bool(existing.properties.get("profile", "default") == profile)
 
 
 def _refuse_overwrite(out: str, data: bytes, password: Password, alias: str) -> None:

@@ -7,7 +7,8 @@ chosen so that a script can tell "the tool failed" (1) from "the stores need att
 
 * 0 — every certificate is valid for longer than the window;
 * 10 — at least one expires within the window (none has expired);
-* 11 — at least one has already expired.
+* 11 — at least one has already expired;
+* 12 — (with targets) a named runtime will not load one of the stores, and none has expired.
 """
 
 from __future__ import annotations
@@ -16,13 +17,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from keystore_tool.errors import UsageError
 from keystore_tool.model import Keystore
 
+if TYPE_CHECKING:
+    from keystore_tool.compat import Problem, Target
+
 EXIT_OK = 0
 EXIT_EXPIRING = 10
 EXIT_EXPIRED = 11
+EXIT_UNLOADABLE = 12  # with --target: a named runtime will not load a store
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "": 86400}
@@ -67,12 +73,37 @@ class CertificateStatus:
         }
 
 
+@dataclass(frozen=True)
+class TargetStatus:
+    """Whether ``target`` loads the store at ``store`` as ks read it (``compat.predict``)."""
+
+    store: str
+    target: Target
+    problems: tuple[Problem, ...]
+
+    @property
+    def loads(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "keystore": self.store,
+            "target": self.target.name,
+            "loads": self.loads,
+            "problems": [
+                {"code": p.code, "message": p.message, "aliases": list(p.aliases)}
+                for p in self.problems
+            ],
+        }
+
+
 @dataclass
 class CheckReport:
     window: timedelta
     now: datetime
     certificates: list[CertificateStatus] = field(default_factory=list)
     stores: list[tuple[str, str]] = field(default_factory=list)  # (path, storetype)
+    targets: list[TargetStatus] | None = None  # None: no target was named
 
     @property
     def expired(self) -> list[CertificateStatus]:
@@ -83,13 +114,19 @@ class CheckReport:
         return [c for c in self.certificates if c.status == "expiring"]
 
     @property
+    def unloadable(self) -> list[TargetStatus]:
+        return [t for t in self.targets or [] if not t.loads]
+
+    @property
     def exit_code(self) -> int:
         if self.expired:
             return EXIT_EXPIRED
+        if self.unloadable:
+            return EXIT_UNLOADABLE
         return EXIT_EXPIRING if self.expiring else EXIT_OK
 
     def as_json(self) -> dict[str, object]:
-        return {
+        document: dict[str, object] = {
             "now": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "expires_within_seconds": int(self.window.total_seconds()),
             "ok": self.exit_code == EXIT_OK,
@@ -98,6 +135,9 @@ class CheckReport:
             "keystores": [{"keystore": p, "storetype": t} for p, t in self.stores],
             "certificates": [c.as_json() for c in self.certificates],
         }
+        if self.targets is not None:
+            document["targets"] = [t.as_json() for t in self.targets]
+        return document
 
 
 def check_store(
@@ -136,6 +176,23 @@ def check_store(
                         status=status,
                     )
                 )
+
+
+def check_targets(
+    report: CheckReport,
+    path: str,
+    keystore: Keystore,
+    password: str | None,
+    targets: Iterable[Target],
+) -> None:
+    """Adds, per target, whether it loads ``keystore`` read with ``password``."""
+    from keystore_tool.compat import predict
+
+    if report.targets is None:
+        report.targets = []
+    for target in targets:
+        problems = tuple(predict(target, keystore, password))
+        report.targets.append(TargetStatus(path, target, problems))
 
 
 def check_stores(
@@ -202,4 +259,15 @@ def prometheus_text(report: CheckReport) -> str:
         store_lines.append(
             f'ks_keystore_certificates{{keystore="{_label(path)}"}} {counts.get(path, 0)}'
         )
+    if report.targets is not None:
+        store_lines += [
+            "# HELP ks_keystore_target_loads Whether the named runtime loads the store "
+            "(1) or not (0).",
+            "# TYPE ks_keystore_target_loads gauge",
+        ]
+        for status in report.targets:
+            store_lines.append(
+                f'ks_keystore_target_loads{{keystore="{_label(status.store)}",'
+                f'target="{_label(status.target.name)}"}} {int(status.loads)}'
+            )
     return "\n".join([*lines, *not_after_lines, *store_lines]) + "\n"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from keystore_tool.errors import (
     ConflictError,
@@ -22,6 +24,9 @@ from keystore_tool.storage import (
     resolve_store_path,
     write_new_file,
 )
+
+if TYPE_CHECKING:
+    from keystore_tool.compat import Target
 
 
 @dataclass
@@ -155,8 +160,11 @@ def convert_store(
     skip_unsupported: bool = False,
     replace: bool = False,
     profile: Profile = "default",
+    targets: Sequence[Target] = (),
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> ConvertResult:
+    """Copies ``source`` into a new ``target`` store at ``out``; with ``targets``, protected
+    as every one of those runtimes reads (or refused before anything is written)."""
     out_path = os.fspath(out)
     if resolve_store_path(out_path) == resolve_store_path(source_path):
         raise UsageError("--out names the source store; write the conversion to another file")
@@ -172,6 +180,11 @@ def convert_store(
         raise UsageError(
             "a PKCS12 store with keys needs a password: give --storepass, --storepass-env or --storepass-file"
         )
-    data = target.dump(converted, password, DumpOptions(profile=profile))
+    from keystore_tool.compat import target_options
+
+    options = target_options(
+        targets, converted, target.name, password, DumpOptions(profile=profile)
+    )
+    data = target.dump(converted, password, options)
     write_new_file(out_path, data, holds_private_key=holds_keys, lock_timeout=lock_timeout)
     return ConvertResult(source_path, out_path, target.name, [e.alias for e in converted], skipped)

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from keystore_tool.errors import FormatError, PasswordError, UsageError
 from keystore_tool.javahome import JavaVersion
@@ -24,6 +24,9 @@ from keystore_tool.model import (
     TrustedCertificateEntry,
 )
 from keystore_tool.password import Password
+
+if TYPE_CHECKING:
+    from keystore_tool.compat import Problem, Target
 
 SOON = timedelta(days=30)
 _WEAK_SIGNATURES = ("md2", "md5", "sha1")
@@ -47,20 +50,52 @@ class Finding:
         }
 
 
+# What fixes a target's problems: rewriting the store for it, converting it to PKCS12 for it,
+# giving it an ASCII password, or nothing ks can write (the runtime must be upgraded).
+Fix = Literal["rewrite", "convert-to-pkcs12", "ascii-password", "upgrade"]
+
+
+@dataclass(frozen=True)
+class TargetVerdict:
+    """Whether ``target`` loads the store as ks read it, and if not, why and what fixes it."""
+
+    target: Target
+    problems: tuple[Problem, ...]
+    fix: Fix | None = None
+
+    @property
+    def loads(self) -> bool:
+        return not self.problems
+
+
 @dataclass
 class DoctorReport:
     keystore: str
     storetype: str | None
     findings: list[Finding] = field(default_factory=list)
     java_sees_anchors: int = 0
+    targets: list[TargetVerdict] | None = None  # None: no target was asked about
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "keystore": self.keystore,
             "storetype": self.storetype,
             "findings": [f.as_json() for f in self.findings],
             "java_sees_anchors": self.java_sees_anchors,
         }
+        if self.targets is not None:
+            document["targets"] = [
+                {
+                    "target": v.target.name,
+                    "loads": v.loads,
+                    "problems": [
+                        {"code": p.code, "message": p.message, "aliases": list(p.aliases)}
+                        for p in v.problems
+                    ],
+                }
+                for v in self.targets
+            ]
+        return document
 
 
 def target_version(
@@ -80,12 +115,30 @@ def target_version(
     return None
 
 
+def java_target(version: JavaVersion) -> Target | None:
+    """The target a JVM's version names (``jdk8u292``, ``jdk17.0.2``); None for a release the
+    compatibility model does not speak for."""
+    from keystore_tool.compat import parse_target
+
+    if version.major == 8:
+        name = f"jdk8u{version.update}" if version.update else "jdk8"
+    else:
+        name = f"jdk{version.major}.0.{version.update}" if version.update else f"jdk{version.major}"
+    try:
+        return parse_target(name)
+    except UsageError:
+        return None
+
+
 def diagnose(
     path: str | os.PathLike[str],
     password: Password | None,
     *,
     target: JavaVersion | None = None,
+    targets: tuple[Target, ...] = (),
 ) -> DoctorReport:
+    """``target`` (a JVM's version, from ``--java``/``--target-java``) is judged as one more
+    of ``targets``."""
     from keystore_tool.certfiles import quiet_legacy_warnings
     from keystore_tool.ops.where import sniff_storetype
     from keystore_tool.storage import load_store
@@ -111,12 +164,67 @@ def diagnose(
         )
         return report
     report.storetype = keystore.storetype
+    judged = list(targets)
+    if target is not None:
+        as_target = java_target(target)
+        if as_target is not None and as_target not in judged:
+            judged.append(as_target)
     with quiet_legacy_warnings():
-        _check(keystore, report, target)
+        _check(keystore, report)
+        if judged:
+            report.targets = [_judge(t, keystore, password) for t in judged]
+            report.findings.extend(_target_findings(report.targets))
     return report
 
 
-def _check(keystore: Keystore, report: DoctorReport, target: JavaVersion | None) -> None:
+def _judge(target: Target, keystore: Keystore, password: Password | None) -> TargetVerdict:
+    from keystore_tool.compat import TargetError, choose_protection, predict
+
+    text = password.reveal() if password is not None else None
+    problems = tuple(predict(target, keystore, text))
+    if not problems:
+        return TargetVerdict(target, problems)
+    storetype = keystore.storetype or "pkcs12"
+    attempts: list[tuple[Fix, str, str | None]] = [("rewrite", storetype, text)]
+    if storetype != "pkcs12":
+        attempts = [("convert-to-pkcs12", "pkcs12", text)]
+    if text is not None and not text.isascii():
+        attempts.append(("ascii-password", attempts[0][1], "ascii"))
+    for fix, as_type, with_password in attempts:
+        try:
+            choose_protection([target], keystore, as_type, with_password)
+        except TargetError:
+            continue
+        return TargetVerdict(target, problems, fix)
+    return TargetVerdict(target, problems, "upgrade")
+
+
+def _target_findings(verdicts: list[TargetVerdict]) -> list[Finding]:
+    findings = []
+    for verdict in verdicts:
+        for problem in verdict.problems:
+            findings.append(
+                Finding(
+                    "error",
+                    problem.code,
+                    problem.aliases[0] if len(problem.aliases) == 1 else None,
+                    f"{verdict.target}: {problem.message}",
+                    _FIX_TEXT[verdict.fix or "upgrade"].format(target=verdict.target),
+                )
+            )
+    return findings
+
+
+# Remedies in words; the CLI renders the command lines (see cli/doctor_cmd.py).
+_FIX_TEXT: dict[Fix, str] = {
+    "rewrite": "rewrite the store for {target}",
+    "convert-to-pkcs12": "convert the store to PKCS12 for {target}",
+    "ascii-password": "give the store an ASCII password, written for {target}",
+    "upgrade": "no file {target} reads can hold this: use a later runtime or other entries",
+}
+
+
+def _check(keystore: Keystore, report: DoctorReport) -> None:
     from keystore_tool.ops.verify import java_anchors
 
     findings = report.findings
@@ -147,7 +255,6 @@ def _check(keystore: Keystore, report: DoctorReport, target: JavaVersion | None)
                 "trusting public CAs, create it with ks import --with-default-cas",
             )
         )
-    _check_encryption(keystore, findings, target)
     _check_aliases(keystore, findings)
     now = datetime.now(UTC)
     seen: set[bytes] = set()
@@ -159,39 +266,6 @@ def _check(keystore: Keystore, report: DoctorReport, target: JavaVersion | None)
             _check_certificate(entry, cert, now, findings)
         if isinstance(entry, PrivateKeyEntry):
             _check_key_entry(entry, findings)
-
-
-def _check_encryption(
-    keystore: Keystore, findings: list[Finding], target: JavaVersion | None
-) -> None:
-    if keystore.storetype != "pkcs12" or target is None or target.reads_pbes2_pkcs12():
-        return
-    props = keystore.properties
-    modern = [
-        what
-        for what, value in (
-            ("certificates", props.get("pkcs12.cert_pbe")),
-            ("keys", props.get("pkcs12.key_pbe")),
-        )
-        if isinstance(value, str) and value.startswith("PBES2")
-    ]
-    mac = props.get("pkcs12.mac")
-    if isinstance(mac, dict) and mac.get("digest") not in (None, "sha1"):
-        modern.append(f"integrity check (HMAC-{str(mac['digest']).upper()})")
-    if not modern:
-        return
-    which = "Java 8 before 8u301" if target.update == 0 else f"Java {target.text}"
-    findings.append(
-        Finding(
-            "error" if target.update else "warning",
-            "encryption-unreadable",
-            None,
-            f"the store's {', '.join(modern)} use PBES2/AES or SHA-2, which {which} cannot "
-            "read (it fails to load the store)",
-            "rewrite it with the legacy encryption: ks convert --legacy (or bundle-p12 "
-            "--legacy), or update the JVM to 8u301 or later",
-        )
-    )
 
 
 def _check_aliases(keystore: Keystore, findings: list[Finding]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from keystore_tool.errors import ConflictError
 from keystore_tool.model import Keystore, alias_key
@@ -16,6 +16,8 @@ class EditResult:
     new_alias: str | None
     changed: bool
     outcome: Outcome
+    # Why the new alias could be mistaken for another (mixed scripts, a lookalike).
+    warnings: list[str] = field(default_factory=list)
 
 
 def delete_entry(target: StoreTarget, alias: str) -> EditResult:
@@ -27,6 +29,10 @@ def delete_entry(target: StoreTarget, alias: str) -> EditResult:
 
 
 def rename_entry(target: StoreTarget, alias: str, new_alias: str) -> EditResult:
+    from keystore_tool.aliases import Lookalikes
+
+    warnings: list[str] = []
+
     def change(keystore: Keystore) -> tuple[str, bool]:
         entry = keystore[alias]
         if entry.alias == new_alias:
@@ -36,8 +42,12 @@ def rename_entry(target: StoreTarget, alias: str, new_alias: str) -> EditResult:
                 f"alias '{new_alias}' already exists; delete it first or choose another"
             )
         old = entry.alias
+        others = (e.alias for e in keystore if e.folded_alias != entry.folded_alias)
+        warning = Lookalikes(others).warning(new_alias)
+        if warning is not None:
+            warnings.append(warning)
         keystore.rename(alias, new_alias)
         return old, True
 
     old, outcome = update_store(target, change, create=False)
-    return EditResult(target.path, old, new_alias, outcome.written, outcome)
+    return EditResult(target.path, old, new_alias, outcome.written, outcome, warnings)

@@ -9,16 +9,19 @@ password, and a key left under the old one is the classic "Cannot recover key" o
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeVar
 
 from keystore_tool.errors import NotFoundError, PasswordError, UsageError
-from keystore_tool.formats import DumpOptions, LoadOptions, Profile, StoreFormat, detect
+from keystore_tool.formats import LoadOptions, StoreFormat, detect
 from keystore_tool.model import Keystore, PrivateKeyEntry, SecretKeyEntry
-from keystore_tool.ops.update import Outcome
+from keystore_tool.ops.update import Outcome, kept_options
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, StoreUpdate, check_storetype
+
+if TYPE_CHECKING:
+    from keystore_tool.compat import Target
 
 T = TypeVar("T")
 
@@ -57,6 +60,7 @@ def rewrite_store(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     mode: int | None = None,
     owner: tuple[int, int] | None = None,
+    targets: Sequence[Target] = (),
 ) -> tuple[T, Outcome]:
     """A locked read-modify-write (as :func:`~keystore_tool.ops.update.update_store`) that
     may read with one password and write with another. ``change`` gets the model and the
@@ -79,14 +83,13 @@ def rewrite_store(
             keystore, opened_with = load_with_any(fmt, current, read_passwords, entry_password)
         result, changed = change(keystore, opened_with)
         if changed or created:
-            profile: Profile = (
-                "legacy" if keystore.properties.get("profile") == "legacy" else "default"
-            )
-            data = fmt.dump(
-                keystore,
-                write_password,
-                DumpOptions(profile=profile, entry_password=new_entry_password),
-            )
+            from keystore_tool.compat import target_options
+
+            kept = kept_options(keystore, entry_password=new_entry_password)
+            if write_password is None or keystore.read_info is None:
+                kept = replace(kept, protection=None)  # password-less, or a new file
+            options = target_options(targets, keystore, fmt.name, write_password, kept)
+            data = fmt.dump(keystore, write_password, options)
             update.replace(
                 data,
                 holds_private_key=keystore.holds_keys(),
@@ -125,6 +128,7 @@ def change_password(
     old_entry: Password | None = None,
     new_entry: Password | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    targets: Sequence[Target] = (),
 ) -> PasswdResult:
     """Rewrites the store under ``new`` (``None``: password-less, where the format allows it:
     a PKCS12 or PEM store without keys, or a PEM store whose keys are then unencrypted).
@@ -134,6 +138,8 @@ def change_password(
     """
     location = os.fspath(path)
     result = PasswdResult(location, "unknown", False)
+
+    from keystore_tool.compat import protection_satisfies
 
     def change(keystore: Keystore, opened_with: Password | None) -> tuple[None, bool]:
         fmt = keystore.storetype or "unknown"
@@ -164,6 +170,8 @@ def change_password(
         old_key_password = (old_entry or old) if java else None
         new_key_password = (new_entry or new) if java else None
         same = opened_with == new and (not keys or old_key_password == new_key_password)
+        if same and targets:
+            same = protection_satisfies(keystore, targets, new)
         if same:
             result.warnings.clear()
             return None, False
@@ -179,5 +187,6 @@ def change_password(
         entry_password=old_entry,
         new_entry_password=new_entry,
         lock_timeout=lock_timeout,
+        targets=targets,
     )
     return result

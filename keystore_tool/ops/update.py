@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from keystore_tool.errors import NotFoundError, UsageError
 from keystore_tool.formats import (
@@ -25,6 +25,9 @@ from keystore_tool.model import Keystore
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, StoreUpdate, check_storetype
 
+if TYPE_CHECKING:
+    from keystore_tool.compat import Target
+
 T = TypeVar("T")
 
 
@@ -37,6 +40,9 @@ class StoreTarget:
     storetype: str | None = None
     entry_password: Password | None = None
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    # The runtimes that must load the file written (--target); empty: keep what it was read
+    # with, or what a current JDK writes for a new file.
+    targets: tuple[Target, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ def update_store(
         created = update.current is None
         if changed or created:
             password = write_password(fmt, keystore, target)
-            data = fmt.dump(keystore, password, dump_options(keystore, target))
+            data = fmt.dump(keystore, password, dump_options(keystore, target, fmt, password))
             update.replace(
                 data,
                 holds_private_key=keystore.holds_keys(),
@@ -94,8 +100,28 @@ def write_password(fmt: StoreFormat, keystore: Keystore, target: StoreTarget) ->
     )
 
 
-def dump_options(keystore: Keystore, target: StoreTarget) -> DumpOptions:
-    """Rewrite a store with the encryption it was read with: a store made for Java 8 must stay
-    readable there after ks added a certificate to it."""
+def dump_options(
+    keystore: Keystore, target: StoreTarget, fmt: StoreFormat, password: Password | None
+) -> DumpOptions:
+    """What every named target reads; without targets, the encryption the store was read
+    with: a store made for Java 8 must stay readable there after ks added a certificate."""
+    from keystore_tool.compat import target_options
+
+    return target_options(
+        target.targets,
+        keystore,
+        fmt.name,
+        password,
+        kept_options(keystore, entry_password=target.entry_password),
+    )
+
+
+def kept_options(keystore: Keystore, *, entry_password: Password | None = None) -> DumpOptions:
+    """Options that rewrite ``keystore`` as it was read."""
     profile: Profile = "legacy" if keystore.properties.get("profile") == "legacy" else "default"
-    return DumpOptions(profile=profile, entry_password=target.entry_password)
+    info = keystore.read_info
+    return DumpOptions(
+        profile=profile,
+        entry_password=entry_password,
+        protection=info.kept_protection() if info is not None else None,
+    )

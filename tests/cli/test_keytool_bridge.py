@@ -153,7 +153,31 @@ def ks_args(*words: str) -> list[str]:
             ["gencert", "--alias", "ca", "--infile", "r", "--outfile", "c", "--keystore", "k"],
         ),
         (["-printcert", "-sslserver", "h:8200"], ["fetch", "h:8200"]),
-        # A ks command with keytool's options, and the explicit form.
+        # The issue's own examples: a ks command with keytool's options, and the explicit form.
+        (
+            [
+                "import",
+                "-keystore",
+                "t.p12",
+                "-storepass",
+                "changeit",
+                "-alias",
+                "a",
+                "-file",
+                "ca.crt",
+            ],
+            [
+                "import",
+                "--keystore",
+                "t.p12",
+                "--storepass",
+                "changeit",
+                "--alias",
+                "a",
+                "--file",
+                "ca.crt",
+            ],
+        ),
         (["list", "-keystore", "x"], ["list", "--keystore", "x"]),
         (["keytool", "--", "-list", "-keystore", "x"], ["list", "--keystore", "x"]),
         (

@@ -95,3 +95,9 @@ def test_an_out_holding_only_this_alias_is_replaced_and_the_same_bundle_left_alo
     assert _openssl_names(openssl, out) == ["client"]
     listed = ks("list", "-k", out, *PASS, "--json")
     assert json.loads(listed.stdout)["entries"][0]["sha256"] == keytool_sha256(other.der)
+
+
+def test_a_bundle_alias_that_mixes_scripts_is_warned_about(tmp_path: Path, pki: Pki) -> None:
+    proc = _bundle(pki, tmp_path / "k.p12", "--alias", "cl\u0456ent")  # Cyrillic i
+    assert proc.returncode == 0, proc.stderr
+    assert "mixes letters of several scripts (CYRILLIC, LATIN)" in proc.stderr

@@ -129,3 +129,31 @@ def test_mixed_scripts_and_lookalike_aliases_are_warned_about(tmp_path: Path) ->
     )
     assert mixed.returncode == 0
     assert "mixes letters of several scripts (CYRILLIC, LATIN)" in mixed.stderr
+
+
+def test_an_apply_spec_alias_with_a_control_character_is_refused_before_writing(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ca.pem").write_bytes(issue("spec ca").pem)
+    spec = tmp_path / "stores.toml"
+    spec.write_text(
+        '[[store]]\npath = "t.p12"\npassword = { env = "TP" }\n\n'
+        '[[store.certificates]]\nalias = "ca\\u001b[2J\\nfake"\nfile = "ca.pem"\n'
+    )
+    proc = ks("apply", spec, env={"TP": "changeit"})
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and "control character" in proc.stderr
+    assert "\x1b" not in proc.stderr
+    assert not (tmp_path / "t.p12").exists()
+
+
+def test_renaming_to_a_lookalike_of_another_alias_is_warned_about(tmp_path: Path) -> None:
+    store = tmp_path / "s.p12"
+    for name in ("paypal", "other"):
+        (tmp_path / f"{name}.pem").write_bytes(issue(name).pem)
+        made = ks("import", "-k", store, "--file", tmp_path / f"{name}.pem", "--storepass", "pw")
+        assert made.returncode == 0, made.stderr
+    renamed = ks("rename", "-k", store, "--alias", "other", "--to", "PAYPA\u04cf",
+                 "--storepass", "pw")  # fmt: skip
+    assert renamed.returncode == 0, renamed.stderr
+    assert "mixes letters of several scripts" in renamed.stderr
