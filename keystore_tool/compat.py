@@ -540,8 +540,9 @@ def protection_satisfies(
     if info.passwordless:
         return chosen == PASSWORDLESS
     kept = info.kept_protection()
-    if kept is None:
-        return False
-    # a store without keys has no key protection to compare
-    same_keys = kept.key_pbe == chosen.key_pbe or not keystore.holds_keys()
-    return same_keys and (kept.cert_pbe, kept.mac) == (chosen.cert_pbe, chosen.mac)
+    if kept is not None and info.key_pbe in (None, "none"):
+        # A file without key bags has no key protection to compare: the kept record's key
+        # scheme is only a default for keys added later, and a store of certificates alone
+        # would otherwise be rewritten on every apply.
+        kept = replace(kept, key_pbe=chosen.key_pbe)
+    return kept == chosen
