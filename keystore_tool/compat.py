@@ -539,4 +539,10 @@ def protection_satisfies(
         return True
     if info.passwordless:
         return chosen == PASSWORDLESS
-    return info.kept_protection() == chosen
+    kept = info.kept_protection()
+    if kept is not None and info.key_pbe in (None, "none"):
+        # A file without key bags has no key protection to compare: the kept record's key
+        # scheme is only a default for keys added later, and a store of certificates alone
+        # would otherwise be rewritten on every apply.
+        kept = replace(kept, key_pbe=chosen.key_pbe)
+    return kept == chosen

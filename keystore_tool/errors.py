@@ -12,6 +12,9 @@
     ├── KeyMismatchError (1)         a private key that does not belong to the certificate
     └── StorageError (1)             the file system refused (permissions, lock timeout, disk full)
 
+``KsWarning`` (a ``UserWarning``) is what the library says without failing, through Python's
+``warnings`` (a file's owner that could not be kept); the CLI prints each as ``ks: warning:``.
+
 Messages never contain a password. Third-party exceptions are translated once, where the
 library calls them, with ``raise ... from exc``.
 """
@@ -87,3 +90,7 @@ class StorageError(KsError):
     """The file system refused: permissions, a lock held too long, a full disk."""
 
     exit_code = 1
+
+
+class KsWarning(UserWarning):
+    """Something the caller should know about a run that still succeeded."""

@@ -176,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         # Answered before Typer is imported: `ks --version` costs no more than Python's start.
         sys.stdout.write(f"ks {__version__}\n")
         return 0
+    from keystore_tool.hardening import forbid_core_dumps
+
+    forbid_core_dumps()  # before any password or key is read
+    _print_library_warnings()
     # A run of ks lives for one command and builds its objects without cycles; the cyclic
     # collector would only rescan them again and again while a 50,000-entry store loads (it
     # doubled the load time of such a PKCS12). Reference counting still frees everything.
@@ -221,6 +225,34 @@ def main(argv: list[str] | None = None) -> int:
             f"ks: error: internal error ({type(exc).__name__}); rerun with --debug and report it\n"
         )
         return 1
+
+
+def _print_library_warnings() -> None:
+    """The library's KsWarnings become ``ks: warning:`` lines; other warnings keep Python's
+    handling."""
+    import warnings
+
+    from keystore_tool.errors import KsWarning
+
+    shown = warnings.showwarning
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: object = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, KsWarning):
+            from keystore_tool.cli.output import warn
+
+            warn(str(message))
+            return
+        shown(message, category, filename, lineno, file, line)  # type: ignore[arg-type]
+
+    warnings.simplefilter("always", KsWarning)
+    warnings.showwarning = show
 
 
 def _clear_progress() -> None:

@@ -136,6 +136,17 @@ class Spec:
     stores: tuple[StoreSpec, ...]
 
 
+def _same_file_key(path: Path) -> str:
+    """What two spellings of one store share: the path storage resolves (realpath raced with
+    a link being swapped); a path it refuses is refused again, with its reason, at the write."""
+    from keystore_tool.storage import resolve_store_path
+
+    try:
+        return str(resolve_store_path(path))
+    except KsError:
+        return os.path.abspath(path)
+
+
 def _fail(where: str, message: str) -> UsageError:
     return UsageError(f"spec {where}: {message}")
 
@@ -206,6 +217,9 @@ def parse_spec(text: str, path: Path) -> Spec:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"spec {path} is not valid TOML: {exc}") from exc
+    except RecursionError as exc:
+        # tomllib recurses once per nesting level: a deep enough nesting exhausts the stack.
+        raise UsageError(f"spec {path} nests arrays or tables too deeply") from exc
     return spec_from_document(document, path)
 
 
@@ -231,7 +245,7 @@ def spec_from_document(document: dict[str, Any], path: Path) -> Spec:
         if location is None:
             raise _fail(where, "'path' is required")
         store_path = _path(base, location)
-        real = os.path.realpath(store_path)
+        real = _same_file_key(store_path)
         if real in seen:
             raise _fail(where, f"names the same file as {seen[real]}")
         seen[real] = where
@@ -708,16 +722,29 @@ def _owner_ids(owner: str) -> tuple[int, int]:
 
     user, _, group = owner.partition(":")
     try:
-        record = pwd.getpwuid(int(user)) if user.isdigit() else pwd.getpwnam(user)
+        record = pwd.getpwuid(_id_in_range(user, "owner")) if user.isdigit() else pwd.getpwnam(user)
     except KeyError as exc:
         raise UsageError(f"owner '{user}' is not a user on this machine") from exc
     gid = record.pw_gid
     if group:
         try:
-            gid = int(group) if group.isdigit() else grp.getgrnam(group).gr_gid
+            gid = _id_in_range(group, "group") if group.isdigit() else grp.getgrnam(group).gr_gid
         except KeyError as exc:
             raise UsageError(f"group '{group}' is not a group on this machine") from exc
     return record.pw_uid, gid
+
+
+# uid_t and gid_t are 32 bits and (uid_t) -1 means "leave unchanged" to chown.
+_MAX_ID = 2**32 - 2
+
+
+def _id_in_range(text: str, what: str) -> int:
+    """A numeric uid or gid, checked before anything is written (chown would refuse it only
+    after the store's content had been replaced)."""
+    value = int(text)
+    if value > _MAX_ID:
+        raise UsageError(f"{what} {text} is out of range (at most {_MAX_ID})")
+    return value
 
 
 def _metadata_changes(spec: StoreSpec, diff: StoreDiff, holds_keys: bool) -> None:
@@ -864,6 +891,9 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
     from keystore_tool.ops.passwd import rewrite_store
 
     spec = wanted.spec
+    # Mode and owner travel with the write: set on the new file's descriptor before its
+    # rename, or (nothing else changing) on a descriptor of the file under its lock.
+    owner = _owner_ids(spec.owner) if spec.owner is not None else None
     if diff.content_changed:
 
         def change(keystore: Keystore, opened: Password | None) -> tuple[StoreDiff, bool]:
@@ -882,6 +912,8 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
             create_as=fmt,
             storetype=spec.storetype,
             lock_timeout=lock_timeout,
+            mode=spec.mode,
+            owner=owner,
             targets=spec.targets,
         )
         # What happened under the lock is the truth (another writer may have been first).
@@ -890,16 +922,11 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
         diff.protection_changed = fresh.protection_changed
         diff.created = outcome.created
         diff.written = outcome.written
-    if spec.mode is not None or spec.owner is not None:
-        _set_metadata(spec, diff)
+    elif spec.mode is not None or spec.owner is not None:
+        from keystore_tool.storage import set_mode_and_owner
 
-
-def _set_metadata(spec: StoreSpec, diff: StoreDiff) -> None:
-    from keystore_tool.storage import set_mode_and_owner
-
-    owner = _owner_ids(spec.owner) if spec.owner is not None else None
-    if set_mode_and_owner(spec.path, spec.mode, owner):
-        diff.written = True
+        if set_mode_and_owner(spec.path, spec.mode, owner, lock_timeout=lock_timeout):
+            diff.written = True
 
 
 def load_spec(path: str | os.PathLike[str]) -> Spec:

@@ -18,7 +18,12 @@ from keystore_tool.errors import (
 from keystore_tool.formats import DumpOptions, LoadOptions, Profile, StoreFormat, get_format
 from keystore_tool.model import Entry, Keystore, PrivateKeyEntry, SecretKeyEntry
 from keystore_tool.password import Password
-from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file, write_new_file
+from keystore_tool.storage import (
+    DEFAULT_LOCK_TIMEOUT,
+    read_file,
+    resolve_store_path,
+    write_new_file,
+)
 
 if TYPE_CHECKING:
     from keystore_tool.compat import Target
@@ -161,7 +166,7 @@ def convert_store(
     """Copies ``source`` into a new ``target`` store at ``out``; with ``targets``, protected
     as every one of those runtimes reads (or refused before anything is written)."""
     out_path = os.fspath(out)
-    if os.path.realpath(out_path) == os.path.realpath(source_path):
+    if resolve_store_path(out_path) == resolve_store_path(source_path):
         raise UsageError("--out names the source store; write the conversion to another file")
     if os.path.exists(out_path) and not replace:
         raise ConflictError(f"{out_path} already exists; pass --replace to overwrite it")

@@ -58,12 +58,16 @@ def rewrite_store(
     entry_password: Password | None = None,
     new_entry_password: Password | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    mode: int | None = None,
+    owner: tuple[int, int] | None = None,
     targets: Sequence[Target] = (),
 ) -> tuple[T, Outcome]:
     """A locked read-modify-write (as :func:`~keystore_tool.ops.update.update_store`) that
     may read with one password and write with another. ``change`` gets the model and the
     password that opened it, and says whether it changed anything; a password change is a
-    change it must report. A missing file is created as ``create_as`` (or is not found)."""
+    change it must report. A missing file is created as ``create_as`` (or is not found).
+    ``mode`` and ``owner`` (apply's) are set with the write, or alone under the same lock when
+    nothing else changed."""
     with StoreUpdate(path, lock_timeout) as update:
         current = update.current
         created = current is None
@@ -86,7 +90,15 @@ def rewrite_store(
                 kept = replace(kept, protection=None)  # password-less, or a new file
             options = target_options(targets, keystore, fmt.name, write_password, kept)
             data = fmt.dump(keystore, write_password, options)
-            update.replace(data, holds_private_key=keystore.holds_keys())
+            update.replace(
+                data,
+                holds_private_key=keystore.holds_keys(),
+                mode=mode,
+                owner=owner,
+                unencrypted_key=write_password is None and keystore.holds_keys(),
+            )
+        elif mode is not None or owner is not None:
+            update.written = update.set_metadata(mode, owner)
         return result, Outcome(fmt.name, created, update.written)
 
 

@@ -79,7 +79,11 @@ def update_store(
         if changed or created:
             password = write_password(fmt, keystore, target)
             data = fmt.dump(keystore, password, dump_options(keystore, target, fmt, password))
-            update.replace(data, holds_private_key=keystore.holds_keys())
+            update.replace(
+                data,
+                holds_private_key=keystore.holds_keys(),
+                unencrypted_key=password is None and keystore.holds_keys(),
+            )
         return result, Outcome(fmt.name, created, update.written)
 
 

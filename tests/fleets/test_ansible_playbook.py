@@ -54,6 +54,7 @@ PLAYBOOK = """
       keystore_tool.ks.store:
         path: "{{ ks_dir }}/truststore.p12"
         password: "{{ lookup('ansible.builtin.env', 'TRUST_PASS') }}"
+        target: "{{ ks_target | default(omit) }}"
         mode: "0644"
         certificates:
           - file: "{{ ks_dir }}/cas.pem"

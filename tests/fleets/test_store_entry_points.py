@@ -55,3 +55,29 @@ def test_removing_a_store_through_a_symlink_keeps_the_file_it_points_to(tmp_path
     assert remove_store(real)
     assert not real.exists()
     assert not remove_store(real)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("jdk11", "jdk17"), ("jdk17", "jdk8"), ("openssl3.0", "jdk25")]
+)
+def test_a_truststore_with_a_target_is_rewritten_only_when_its_target_moves(
+    tmp_path: Path, first: str, then: str
+) -> None:
+    root = issue("Targeted Root", ca=True, key_kind="ec")
+    (tmp_path / "root.pem").write_bytes(root.pem)
+
+    def apply(target: str) -> tuple[bool, bool]:
+        table = {
+            "path": "trust.p12",
+            "password": {"value": "table-secret"},
+            "target": target,
+            "certificates": [{"alias": "root", "file": "root.pem"}],
+        }
+        diff = apply_store(store_spec_from_table(table, tmp_path))
+        return diff.changed, bool(diff.as_json()["protection_changed"])
+
+    assert apply(first) == (True, False)  # created
+    assert apply(first) == (False, False)
+    moved = apply(then)
+    assert apply(then) == (False, False)
+    assert apply(first)[0] == moved[0]  # moving back costs what moving there did

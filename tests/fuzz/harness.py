@@ -1,9 +1,12 @@
 """Runs one fuzz case in-process and judges its outcome.
 
 A case may load or fail with a :class:`KsError` whose message is one line; any other
-exception, more than ``CASE_SECONDS`` of wall time, or a peak RSS more than ``CASE_MIB`` above
-its peak before the case fails the test. A hang is cut by SIGALRM (a few times
-the budget) so that it is reported rather than stalling the suite. The memory check compares
+exception, more than ``CASE_SECONDS`` of CPU time, or a peak RSS more than ``CASE_MIB`` above
+its peak before the case fails the test. The budget is CPU time, the work a case costs: wall
+time on a shared machine measures the neighbours too (a case at 1.4 s of CPU took 2.7 s of wall
+time while other suites ran), and a case judged by the clock fails once and passes on replay.
+A hang is cut by SIGALRM (a generous wall-clock bound) so that it is reported rather than
+stalling the suite. The memory check compares
 the process's peak RSS after a case with its peak before it: it catches a case that needs
 200 MB more than anything before it did, at no cost per case.
 """
@@ -24,6 +27,7 @@ from hypothesis import HealthCheck, settings
 from keystore_tool.errors import KsError
 
 CASE_SECONDS = 2.0
+HANG_SECONDS = 30.0
 CASE_MIB = 200
 
 # `make test` runs a bounded, deterministic number of cases; `make fuzz` sets FUZZ_EXAMPLES
@@ -66,9 +70,9 @@ class Stats:
 def judge(target: str, data: bytes, action: Callable[[bytes], object]) -> None:
     """Runs ``action(data)``; fails the test on anything but a load or a one-line KsError."""
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, CASE_SECONDS * 5)
+    signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started = time.process_time()
     outcome = "loaded"
     try:
         action(data)
@@ -80,17 +84,17 @@ def judge(target: str, data: bytes, action: Callable[[bytes], object]) -> None:
             raise AssertionError(f"{target}: KsError message is not one line: {message!r}") from exc
     except CaseTimeout:
         _save(target, data)
-        raise AssertionError(f"{target}: a case hung (> {CASE_SECONDS * 5:g} s)") from None
+        raise AssertionError(f"{target}: a case hung (> {HANG_SECONDS:g} s)") from None
     except Exception as exc:
         _save(target, data)
         raise AssertionError(f"{target}: {type(exc).__name__} escaped: {exc}") from exc
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     if elapsed > CASE_SECONDS:
         _save(target, data)
-        raise AssertionError(f"{target}: a case took {elapsed:.2f} s (> {CASE_SECONDS:g} s)")
+        raise AssertionError(f"{target}: a case took {elapsed:.2f} s of CPU (> {CASE_SECONDS:g} s)")
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
     if grown > CASE_MIB:
         _save(target, data)
