@@ -159,10 +159,27 @@ def _looks_like_bks(prefix: bytes) -> bool:
     if kind > 4 or len(prefix) < pos + 3:
         return False
     alias_end = pos + 3 + int.from_bytes(prefix[pos + 1 : pos + 3], "big")
+    # UBER's header is BKS v1's, followed by ciphertext: a random first byte of 1-4 and a
+    # random "alias length" are common (one UBER file in 70), random bytes that read as an
+    # alias's text, a date and a chain length are not.
+    if not _plausible_alias(prefix[pos + 3 : alias_end]):
+        return False
     if len(prefix) < alias_end + 12:
-        return len(prefix) >= SNIFF_BYTES  # a long alias: trust the header
+        return len(prefix) >= SNIFF_BYTES  # a long alias: its text so far was plausible
+    (date,) = struct.unpack_from(">q", prefix, alias_end)
     chain_length: int = _INT.unpack_from(prefix, alias_end + 8)[0]
-    return 0 <= chain_length <= 1024
+    return 0 <= date < 1 << 44 and 0 <= chain_length <= 1024
+
+
+def _plausible_alias(raw: bytes) -> bool:
+    """Text as Java's writeUTF writes an alias (a cut-off last character allowed)."""
+    try:
+        text = raw.replace(b"\xc0\x80", b"?").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(raw) - 3:
+            return False
+        text = raw[: exc.start].decode("utf-8")
+    return all(ch >= " " and ch != "\x7f" for ch in text)
 
 
 def _looks_like_uber(prefix: bytes) -> bool:

@@ -11,11 +11,12 @@ MAX_ITERATIONS = 5_000_000
 # that must produce ``k`` hash outputs (3DES key and IV from SHA-1: 3; a JCEKS key: 2) costs
 # ``n * k``. The PKCS#12 KDF and JCEKS's MD5 chain run one Python-level hash call per round
 # (no C implementation of them exists to call), PBKDF2 runs in OpenSSL at about the same
-# cost per round; either way this budget is about one to two seconds. It covers what real
-# tools write with room to spare: a keytool 17 PKCS12 with 100 keys is about 1,000,000
-# rounds, a Java 8 legacy one with 10 keys 1,700,000, a JCEKS with 5 keytool keys 2,000,000.
-# Larger stores are real but rare: the caller raises the budget (LoadOptions.max_kdf_work).
-DEFAULT_KDF_WORK = 2_000_000
+# cost per round (0.35-0.65 us here), so this budget is one to two seconds of CPU. It is set
+# by what real producers write, which must open without an option: NSS and GnuTLS use 600,000
+# iterations per part (a legacy NSS export is 2,400,000 rounds), a keytool JCEKS key costs
+# 400,000 (eight keys: 3,200,000), a keytool 17 PKCS12 with 100 keys about 1,000,000. Larger
+# stores are real but rare: the caller raises the budget (LoadOptions.max_kdf_work).
+DEFAULT_KDF_WORK = 4_000_000
 
 _default_work = DEFAULT_KDF_WORK
 

@@ -734,6 +734,7 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
     unknown: list[bytes] = []
     unreadable: list[str] = []
     private_key_count = 0
+    unencrypted_keys: list[str] = []
 
     for position, (bag, data, index) in enumerate(reader.bags):
         if bag.bag_id in (OID_KEY_BAG, OID_SHROUDED_KEY_BAG):
@@ -755,10 +756,7 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
                     created=created,
                     attributes=attributes,
                 )
-                keystore.warnings.append(
-                    f"[java-ignores-key-bag] the key of '{alias}' is in an unencrypted key bag, "
-                    "which Java skips: Java does not see this key (ks keeps it as it is)"
-                )
+                unencrypted_keys.append(alias)
             else:
                 entry = _shrouded_entry(reader, data, bag.value, alias, created, attributes)
             keys.append((position, entry, key_id))
@@ -899,6 +897,14 @@ def _build_entries(reader: _Reader, keystore: Keystore) -> None:
         keystore.warnings.append(
             f"{len(loose)} certificate(s) ({shown}) are neither trusted nor part of a key's "
             "chain; Java will not see them (re-import them as trusted certificates)"
+        )
+    if unencrypted_keys:
+        # One line for them all: a file of 10,000 such keys must not print 10,000 warnings.
+        shown = ", ".join(f"'{a}'" for a in unencrypted_keys[:5])
+        more = f" and {len(unencrypted_keys) - 5:,} more" if len(unencrypted_keys) > 5 else ""
+        keystore.warnings.append(
+            f"[java-ignores-key-bag] the key of {shown}{more} is in an unencrypted key bag, "
+            "which Java skips: Java does not see it (ks keeps it as it is)"
         )
     if aliases.renamed:
         shown = ", ".join(aliases.renamed[:5])

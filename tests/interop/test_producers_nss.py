@@ -26,14 +26,6 @@ from tests.interop.producers import (
 pytestmark = pytest.mark.interop
 
 
-@pytest.fixture(autouse=True)
-def _producer_kdf_work(monkeypatch: pytest.MonkeyPatch) -> None:
-    # NSS and GnuTLS write 600,000 iterations per part by default, beyond the default KDF
-    # work budget of one file (formats/_limits.py); keytool reads them, so the tests raise
-    # the budget as a user who trusts the file does.
-    monkeypatch.setenv("KS_MAX_KDF_WORK", "20000000")
-
-
 PASS = "secret"
 
 
