@@ -128,7 +128,13 @@ CONVENTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             '"Ed25519", "key_size": 2048, "chain": [{sha256, subject, issuer, not_after}, ...]}`. '
             "Fingerprints are of the (first) certificate's DER, upper-case hex with colons, as "
             "keytool prints them; names are RFC 4514; `chain` (private-key entries) is leaf "
-            "first.",
+            "first. `key_algorithm` is keytool's name (`RSA`, `RSASSA-PSS`, `EC`, `DSA`, "
+            "`Ed25519`, `Ed448`, `X25519`, `X448`, `ML-DSA-44/65/87`, `ML-KEM-512/768/1024`, "
+            "else the OID), `key_size` keytool's size where it gives one (Ed25519/X25519 255, "
+            "Ed448/X448 448, none for ML-DSA/ML-KEM). A private-key entry whose key is at hand "
+            "may have `key_encoding` (`seed`, `expanded` or `both`, for ML-DSA/ML-KEM PKCS#8). "
+            "An entry whose certificate `cryptography` cannot parse (keytool can) has "
+            "`warning`, and its fields come from ks' own reader.",
             "A secret-key entry has `alias`, `type`, `algorithm` and `key_size` (bits) where "
             'known. `"certificate"` is a PKCS12 certificate bag that belongs to no key and lacks '
             "Java's trusted-key-usage attribute: Java does not see it, `ks` keeps it and warns.",
