@@ -294,7 +294,13 @@ def _noted(args: list[str]) -> Translation:
     shown: list[str] = []
     hide_next = False
     for word in args:
-        shown.append("***" if hide_next else _quoted(word))
+        name, equals, _ = word.partition("=")
+        if hide_next:
+            shown.append("***")
+        elif equals and name in _SECRET_OPTIONS:
+            shown.append(f"{name}=***")  # --storepass=VALUE hides its value too
+        else:
+            shown.append(_quoted(word))
         hide_next = word in _SECRET_OPTIONS
     return Translation(args, f"running it as ks spells it: ks {' '.join(shown)}")
 

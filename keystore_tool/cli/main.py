@@ -275,7 +275,9 @@ def _from_keytool(args: list[str]) -> list[str]:
 
     translation = translate(args, COMMANDS)
     if translation.note:
-        sys.stderr.write(f"ks: note: {translation.note}\n")
+        from keystore_tool.cli.output import printable
+
+        sys.stderr.write(f"ks: note: {printable(translation.note)}\n")
     return translation.args
 
 

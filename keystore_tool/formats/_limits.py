@@ -13,10 +13,10 @@ MAX_ITERATIONS = 5_000_000
 # (no C implementation of them exists to call), PBKDF2 runs in OpenSSL at about the same
 # cost per round (0.35-0.65 us here), so this budget is one to two seconds of CPU. It is set
 # by what real producers write, which must open without an option: NSS and GnuTLS use 600,000
-# iterations per part (a legacy NSS export is 2,400,000 rounds), a keytool JCEKS key costs
+# iterations per part (a legacy NSS export, key opened, is 4,200,000 rounds), a keytool JCEKS key costs
 # 400,000 (eight keys: 3,200,000), a keytool 17 PKCS12 with 100 keys about 1,000,000. Larger
 # stores are real but rare: the caller raises the budget (LoadOptions.max_kdf_work).
-DEFAULT_KDF_WORK = 4_000_000
+DEFAULT_KDF_WORK = 4_500_000
 
 _default_work = DEFAULT_KDF_WORK
 

@@ -320,7 +320,7 @@ class _Reader:
         entry_password: str | None = None,
     ) -> None:
         self.password = password
-        self.opener = _KeyOpener(password, entry_password, budget.limit)
+        self.opener = _KeyOpener(password, entry_password, budget)
         self.budget = budget
         self.keystore = keystore
         self.cert_pbe: str | None = None
@@ -519,14 +519,16 @@ class _KeyOpener:
     """What opens the shrouded key bags of one load, when a key is first asked for: the store
     password, then the key password given (keytool's -keypass)."""
 
-    __slots__ = ("entry_password", "limit", "store_password")
+    __slots__ = ("budget", "entry_password", "store_password")
 
     def __init__(
-        self, store_password: str | None, entry_password: str | None, limit: int | None
+        self, store_password: str | None, entry_password: str | None, budget: KdfBudget
     ) -> None:
         self.store_password = store_password
         self.entry_password = entry_password
-        self.limit = limit  # the KDF work budget of the load, for each key opened
+        # The load's own budget: the keys opened later share what the file may cost in all
+        # (a file of many keys, each just under the budget, must not cost it many times over).
+        self.budget = budget
 
     def open(self, epki: bytes, alias: str) -> bytes | None:
         """The PKCS#8 inside ``epki``, or None when no password at hand opens it."""
@@ -539,7 +541,7 @@ class _KeyOpener:
             if candidate is None:
                 continue
             try:
-                plain = _pbe.decrypt(algid, ciphertext, candidate, KdfBudget(self.limit), what)
+                plain = _pbe.decrypt(algid, ciphertext, candidate, self.budget, what)
             except PasswordError:
                 continue
             plain = _der.as_der(plain, "decrypted private key")
@@ -1316,6 +1318,14 @@ def _key_bag_as_read(
         and hmac.compare_digest(opener.store_password.encode(), text.encode())
         and options.iterations is None
         and options.profile == keystore.properties.get("profile", "default")
+        # A target may ask for another key encryption than the file has (e.g. 3DES for jdk8).
+        and (
+            options.protection is None
+            or (
+                keystore.read_info is not None
+                and options.protection.key_pbe == keystore.read_info.key_pbe
+            )
+        )
     )
     if same_protection or entry.private_key is None:
         return OID_SHROUDED_KEY_BAG, entry.sealed.data

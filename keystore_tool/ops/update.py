@@ -76,6 +76,12 @@ def update_store(
             )
         result, changed = change(keystore)
         created = update.current is None
+        if not changed and not created and target.targets:
+            # --target names runtimes that must load the file: one whose protection they
+            # cannot read is rewritten even when no entry changed.
+            from keystore_tool.compat import protection_satisfies
+
+            changed = not protection_satisfies(keystore, target.targets, target.password)
         if changed or created:
             password = write_password(fmt, keystore, target)
             data = fmt.dump(keystore, password, dump_options(keystore, target, fmt, password))

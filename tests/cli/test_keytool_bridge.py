@@ -256,3 +256,11 @@ def test_refusal_is_one_error_line_exit_2(tmp_path: Path) -> None:
     line = assert_one_line_error(proc, 2)
     assert "-sigalg" in line
     assert not (tmp_path / "k.p12").exists()
+
+
+def test_the_note_hides_a_password_given_as_option_equals_value() -> None:
+    from keystore_tool.cli.keytool import translate
+    from keystore_tool.cli.main import COMMANDS
+
+    note = translate(["list", "-keystore", "a.p12", "--storepass=hunter2"], COMMANDS).note
+    assert note is not None and "hunter2" not in note and "--storepass=***" in note

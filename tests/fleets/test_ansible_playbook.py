@@ -31,21 +31,6 @@ KEY_PASS = "Key-Secret-0815"
 WRONG_PASS = "Wrong-Guess-1234"
 
 
-def _target_supported() -> bool:
-    """Whether the apply spec takes ``target`` (it arrives with the runtime-targets work)."""
-    from keystore_tool.errors import UsageError
-    from keystore_tool.ops.apply import store_spec_from_table
-
-    table = {"path": "probe.p12", "password": {"none": True}, "target": "jdk17"}
-    try:
-        store_spec_from_table(table, Path("/nonexistent"))
-    except UsageError as exc:
-        if "unknown key 'target'" in exc.message:
-            return False
-        raise
-    return True
-
-
 PLAYBOOK = """
 - hosts: fleet
   gather_facts: false
@@ -158,9 +143,8 @@ class Fleet:
             "ansible_connection=local",
             f"ansible_python_interpreter={sys.executable}",
             f"jdk_copy={self.jdk_copy}",
+            "ks_target=jdk11,openssl3.0",
         ]
-        if _target_supported():
-            lines.append("ks_target=jdk11,openssl3.0")
         self.inventory.write_text("\n".join(lines) + "\n")
 
     def playbook_run(
@@ -452,10 +436,5 @@ def test_target_reaches_the_store_or_is_refused_in_plain_words(tmp_path: Path, p
         timeout=120,
     )
     assert TRUST_PASS not in proc.stdout + proc.stderr
-    if _target_supported():
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert store.exists()
-    else:
-        assert proc.returncode != 0
-        assert "target is not supported by the keystore_tool installed on this host" in proc.stdout
-        assert not store.exists()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert store.exists()

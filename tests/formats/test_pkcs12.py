@@ -526,3 +526,23 @@ def test_untouched_trusted_bags_are_written_back_byte_for_byte(pki: dict[str, Is
     again.rename("ca-1", "renamed")
     renamed = pkcs12.load(pkcs12.dump(again, None, DumpOptions()), None, LoadOptions())
     assert sorted(e.alias for e in renamed) == ["ca-0", "renamed"]
+
+
+def test_keys_opened_later_share_the_budget_of_the_load(pki: dict[str, Issued]) -> None:
+    """Each key opened used to get a budget of its own: a file of many keys, each just under
+    the budget, cost it many times over."""
+    from keystore_tool.formats._limits import KdfWorkError
+
+    leaf = pki["leaf"]
+    store = Keystore(
+        PrivateKeyEntry(alias=f"k{i}", private_key=leaf.key_pkcs8_der(), chain=[cert(leaf)])
+        for i in range(3)
+    )
+    data = pkcs12.dump(store, PW, DumpOptions(iterations=1000))
+    # what the load itself derives (3,000 rounds) fits, and one key more, not two
+    loaded = pkcs12.load(data, PW, LoadOptions(max_kdf_work=4500))
+    keys = [e for e in loaded.sorted_entries() if isinstance(e, PrivateKeyEntry)]
+    assert keys[0].private_key is not None
+    with pytest.raises(KdfWorkError):
+        for entry in keys[1:]:
+            entry.load_private_key()

@@ -123,7 +123,7 @@ def test_a_link_swapped_in_right_after_the_rename_gets_no_mode_or_owner(
         SP="changeit",
         KS_PAUSE_AT="renamed",
         KS_PAUSE_FILE=str(marker),
-        KS_PAUSE_SECONDS="2",
+        KS_PAUSE_SECONDS="60",
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "keystore_tool", "apply", str(spec)],
@@ -140,6 +140,8 @@ def test_a_link_swapped_in_right_after_the_rename_gets_no_mode_or_owner(
             time.sleep(0.02)
         as_user(users.attacker, "ln", "-s", str(victim), str(directory / ".link"))
         as_user(users.attacker, "mv", "-T", str(directory / ".link"), str(store))
+        assert proc.poll() is None, "ks went on before the link was swapped in"
+        marker.unlink()  # the swap is in place: let ks go on
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
