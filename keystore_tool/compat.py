@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from keystore_tool.errors import UnsupportedError, UsageError
+from keystore_tool.errors import TargetError, UsageError
 from keystore_tool.formats.protection import (
     PASSWORDLESS,
     WRITABLE_MACS,
@@ -46,10 +46,6 @@ TARGET_FORMS = (
 )
 _JDK_FEATURES = range(8, 27)  # the releases the tables speak for: 8 up to 26
 _OPENSSL_VERSIONS = {(1, 1), (3, 0), (3, 1), (3, 2), (3, 3), (3, 4), (3, 5), (3, 6), (4, 0)}
-
-
-class TargetError(UnsupportedError):
-    """No file satisfies every named target (exit 1): names the target, the entry, the reason."""
 
 
 @dataclass(frozen=True)

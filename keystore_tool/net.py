@@ -16,7 +16,7 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
-from keystore_tool.errors import KsError, UsageError
+from keystore_tool.errors import NetworkError, UsageError
 from keystore_tool.model import Certificate
 
 DEFAULT_TIMEOUT = 10.0
@@ -38,10 +38,6 @@ CLIENT_CERT_ALERTS = frozenset(
 )
 
 _HANDSHAKE_CERTIFICATE_REQUEST = 13
-
-
-class NetworkError(KsError):
-    """Connecting or the TLS handshake failed (exit 1); the message says which step."""
 
 
 @dataclass(frozen=True)

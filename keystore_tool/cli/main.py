@@ -138,14 +138,9 @@ def _kdf_budget(args: list[str]) -> list[str]:
 
 
 def _message(exc: KsError) -> str:
-    from keystore_tool.formats._limits import KdfWorkError
+    from keystore_tool.cli.errors import message
 
-    if isinstance(exc, KdfWorkError):
-        return (
-            f"{exc.message}; if you trust the file, raise the budget with --max-kdf-work "
-            f"{max(exc.asked, exc.budget * 2)} (or KS_MAX_KDF_WORK)"
-        )
-    return exc.message
+    return message(exc)
 
 
 def _once_each(message: str) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from keystore_tool.cli.output import note, printable
-from keystore_tool.errors import KsError, UsageError
+from keystore_tool.errors import KsError, UnpinnedError
 
 if TYPE_CHECKING:
     from keystore_tool.model import Certificate
@@ -57,7 +57,8 @@ def _pinned(
     """The presented certificate with SHA-256 ``pin`` (the root-most one, or any other the user
     pinned); none is a refusal that says why, above all when the pin is of a CA the server
     does not send (servers rarely send their root)."""
-    from keystore_tool.ops.fetch import PinMismatchError, normalize_sha256
+    from keystore_tool.errors import PinMismatchError
+    from keystore_tool.ops.fetch import normalize_sha256
     from keystore_tool.x509util import describe_certificate, is_self_signed
 
     wanted = normalize_sha256(pin)
@@ -78,10 +79,6 @@ def _pinned(
         f"{info['subject']}, SHA-256 {root_most.sha256_hex}); nothing was imported: check the "
         "pin, and that this address reaches the server you mean"
     )
-
-
-class UnpinnedError(UsageError):
-    """A non-interactive --from-server without a pin or --trust-on-first-use (exit 2)."""
 
 
 def certificate_from_server(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from keystore_tool.errors import FormatError
+from keystore_tool.errors import FormatError, IndefiniteLength
 
 INTEGER = 0x02
 BIT_STRING = 0x03
@@ -91,11 +91,6 @@ def _read_carefully(data: bytes, pos: int, end: int, what: str) -> Tlv:
     if pos + length > end:
         raise FormatError(f"the file is truncated (a {what} runs past its end)")
     return Tlv(tag, head, pos, pos + length)
-
-
-class IndefiniteLength(FormatError):
-    """A BER indefinite length met by the DER reader: the caller may normalise with
-    :func:`to_der` and read again."""
 
 
 # BER input nests no deeper than this (a PKCS12 needs about a dozen levels; a certificate

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keystore_tool.errors import FormatError
+from keystore_tool.errors import FormatError, KdfWorkError
 
 # The JDK refuses PBE, PBKDF2 and MAC iteration counts above this (jdk.internal keystore cap).
 MAX_ITERATIONS = 5_000_000
@@ -31,15 +31,6 @@ def set_default_kdf_work(rounds: int) -> None:
 
 def default_kdf_work() -> int:
     return _default_work
-
-
-class KdfWorkError(FormatError):
-    """The file asks for more key-derivation work than the budget allows."""
-
-    def __init__(self, message: str, asked: int, budget: int) -> None:
-        super().__init__(message)
-        self.asked = asked
-        self.budget = budget
 
 
 class KdfBudget:

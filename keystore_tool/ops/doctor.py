@@ -178,7 +178,8 @@ def diagnose(
 
 
 def _judge(target: Target, keystore: Keystore, password: Password | None) -> TargetVerdict:
-    from keystore_tool.compat import TargetError, choose_protection, predict
+    from keystore_tool.compat import choose_protection, predict
+    from keystore_tool.errors import TargetError
 
     text = password.reveal() if password is not None else None
     problems = tuple(predict(target, keystore, text))

@@ -6,13 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from keystore_tool.errors import KsError, UsageError
+from keystore_tool.errors import KsError, PinMismatchError, UsageError
 from keystore_tool.model import Certificate, colon_hex
 from keystore_tool.net import DEFAULT_TIMEOUT, Endpoint, handshake, parse_endpoint
-
-
-class PinMismatchError(KsError):
-    """The server presented another certificate than the one pinned (exit 1)."""
 
 
 @dataclass(frozen=True)

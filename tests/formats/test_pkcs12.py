@@ -531,7 +531,7 @@ def test_untouched_trusted_bags_are_written_back_byte_for_byte(pki: dict[str, Is
 def test_keys_opened_later_share_the_budget_of_the_load(pki: dict[str, Issued]) -> None:
     """Each key opened used to get a budget of its own: a file of many keys, each just under
     the budget, cost it many times over."""
-    from keystore_tool.formats._limits import KdfWorkError
+    from keystore_tool.errors import KdfWorkError
 
     leaf = pki["leaf"]
     store = Keystore(

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from keystore_tool.net import Endpoint, NetworkError, _connect
+from keystore_tool.errors import NetworkError
+from keystore_tool.net import Endpoint, _connect
 
 
 @pytest.fixture

@@ -1,0 +1,78 @@
+"""The one place where a library error becomes the line ``ks: error: …`` and an exit code.
+
+The library says what is wrong and carries its context as data (``errors.KsError``); this
+module names the options a user of ``ks`` types: a parameter becomes its flag, a
+:class:`~keystore_tool.errors.Remedy` the command-line advice.
+"""
+
+from __future__ import annotations
+
+from keystore_tool.errors import KsError, Remedy, fill
+
+_STOREPASS = "--storepass, --storepass-env or --storepass-file"
+
+# Each remedy in command-line words; fields in braces come from the error's ``details``.
+REMEDIES: dict[Remedy, str] = {
+    Remedy.STORE_PASSWORD: f"give its password with {_STOREPASS}",
+    Remedy.NEW_STORE_PASSWORD: "give --new-storepass",
+    Remedy.ENTRY_PASSWORD: "give its password with --entry-pass",
+    Remedy.KEY_PASSWORD: "give it with --key-pass",
+    Remedy.TRUSTSTORE_PASSWORD: "give --truststorepass",
+    Remedy.REPLACE: "use --replace to overwrite it",
+    Remedy.REPLACE_OR_OTHER_ALIAS: "use --replace to overwrite it, or choose another --alias",
+    Remedy.OTHER_ALIAS: "choose another --alias",
+    Remedy.DELETE_OR_OTHER_ALIAS: "delete it first or choose another --alias",
+    Remedy.SKIP_UNSUPPORTED: "pass --skip-unsupported to leave it out",
+    Remedy.GIVE_AS_CERTIFICATE: "give it with --cert",
+    Remedy.GIVE_AS_KEY: "give it with --key",
+    Remedy.GIVE_KEYSTORE: "give the keystore holding it with --keystore",
+    Remedy.GIVE_SUBJECT: "give the subject with --dname",
+    Remedy.GIVE_SAN: "give --san instead",
+    Remedy.GIVE_JAVA: "give --java PATH, set JAVA_HOME, or put java on PATH",
+    Remedy.READ_AS_STORETYPE: "read it as --storetype {storetype}",
+    Remedy.DROP_STORETYPE: "drop --storetype or name another file",
+    Remedy.RAISE_LOCK_TIMEOUT: "try again or raise --lock-timeout",
+    Remedy.RAISE_KDF_WORK: (
+        "if you trust the file, raise the budget with --max-kdf-work {rounds} (or KS_MAX_KDF_WORK)"
+    ),
+    Remedy.IMPORT_FROM_SERVER: (
+        "import that CA, or the server's root-most certificate: ks import --from-server"
+    ),
+    Remedy.PIN_OR_TRUST_ON_FIRST_USE: "give --expect-sha256, or --trust-on-first-use",
+}
+
+# Library parameters whose option is not simply ``--`` + the name with dashes.
+FLAGS: dict[str, str] = {
+    "store_password": "--storepass",
+    "new_store_password": "--new-storepass",
+    "entry_password": "--entry-pass",
+    "key_password": "--key-pass",
+    "truststore_password": "--truststorepass",
+    "storetype": "--storetype",
+    "expect_sha256": "--expect-sha256",
+}
+
+
+def flag(parameter: str) -> str:
+    """The option a user types for the library parameter ``parameter``."""
+    return FLAGS.get(parameter) or "--" + parameter.replace("_", "-")
+
+
+def remedy_text(remedy: Remedy, details: dict[str, object] | None = None) -> str:
+    """``remedy`` in command-line words."""
+    return fill(REMEDIES[remedy], details or {})
+
+
+def message(exc: KsError) -> str:
+    """The one line a user reads for ``exc`` (without the ``ks: error:`` prefix)."""
+    text = exc.message
+    if exc.parameter:
+        text = f"{flag(exc.parameter)} {text}"
+    if exc.remedy is not None:
+        text = f"{text}; {remedy_text(exc.remedy, dict(exc.details))}"
+    return text
+
+
+def exit_code(exc: KsError) -> int:
+    """The contract's exit code for ``exc`` (CLI.md): the class decides."""
+    return exc.exit_code
