@@ -55,7 +55,8 @@ def command(
     ] = 1.0,
 ) -> int:
     """Make stores hold what a TOML spec says (idempotent)."""
-    from keystore_tool.ops.apply import EXIT_WOULD_CHANGE, apply_spec, load_spec
+    from keystore_tool.cli.errors import apply_exit
+    from keystore_tool.ops.apply import apply_spec, load_spec
 
     if watch:
         return _watch(
@@ -82,7 +83,7 @@ def command(
         emit_json(report.as_json())
     else:
         echo_lines(_text(report, diff))
-    return EXIT_WOULD_CHANGE if check and report.changed else 0
+    return apply_exit(report, check=check)
 
 
 def _text(report: object, diff: bool) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
+from keystore_tool.cli.errors import check_exit
 from keystore_tool.cli.output import echo_lines, emit_json, styled, warn_all
 from keystore_tool.errors import KsError
 from keystore_tool.password import Password
@@ -149,7 +150,7 @@ def command(
         return 0
     if json:
         emit_json(report.as_json())
-        return report.exit_code
+        return check_exit(report)
     lines = []
     for cert in report.certificates:
         if cert.status == "ok":
@@ -171,4 +172,4 @@ def command(
         f"{len(report.expiring)} expiring within {expires_within}"
     )
     echo_lines(lines)
-    return report.exit_code
+    return check_exit(report)

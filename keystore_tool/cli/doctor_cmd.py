@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from keystore_tool.cli import options as opt
+from keystore_tool.cli.errors import doctor_exit
 from keystore_tool.cli.output import echo_lines, emit_json
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def command(
             if not verdict.loads:
                 lines.append(f"  remedy: {remedies[verdict.target.name]}")
         echo_lines(lines)
-    return 1 if report.findings else 0
+    return doctor_exit(report)
 
 
 def render_fix(verdict: TargetVerdict, keystore: Path) -> str:

@@ -1,4 +1,5 @@
-"""The one place where a library error becomes the line ``ks: error: …`` and an exit code.
+"""The one place that decides what a run says and returns: a library error becomes the line
+``ks: error: …`` and its exit code, a command's result its exit code (CLI.md).
 
 The library says what is wrong and carries its context as data (``errors.KsError``); this
 module names the options a user of ``ks`` types: a parameter becomes its flag, a
@@ -7,7 +8,24 @@ module names the options a user of ``ks`` types: a parameter becomes its flag, a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from keystore_tool.errors import KsError, Remedy, fill
+
+if TYPE_CHECKING:
+    from keystore_tool.ops.all_jdks import AllJdksReport
+    from keystore_tool.ops.apply import ApplyReport
+    from keystore_tool.ops.check import CheckReport
+    from keystore_tool.ops.doctor import DoctorReport
+    from keystore_tool.ops.verify import VerifyReport
+
+# The contract's codes beyond an error's own (0-5, errors.py).
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # doctor found something, verify would not trust, a strict import failed
+EXIT_WOULD_CHANGE = 10  # apply --check: a store would change
+EXIT_EXPIRING = 10  # check: a certificate expires within the window
+EXIT_EXPIRED = 11  # check: a certificate has expired
+EXIT_UNLOADABLE = 12  # check --target: a named runtime will not load a store
 
 _STOREPASS = "--storepass, --storepass-env or --storepass-file"
 
@@ -76,3 +94,30 @@ def message(exc: KsError) -> str:
 def exit_code(exc: KsError) -> int:
     """The contract's exit code for ``exc`` (CLI.md): the class decides."""
     return exc.exit_code
+
+
+def check_exit(report: CheckReport) -> int:
+    """``ks check``: the worst of expired, unloadable by a target, expiring."""
+    if report.expired:
+        return EXIT_EXPIRED
+    if report.unloadable:
+        return EXIT_UNLOADABLE
+    return EXIT_EXPIRING if report.expiring else EXIT_OK
+
+
+def apply_exit(report: ApplyReport, *, check: bool) -> int:
+    """``ks apply``: with ``--check``, whether a store would change."""
+    return EXIT_WOULD_CHANGE if check and report.changed else EXIT_OK
+
+
+def doctor_exit(report: DoctorReport) -> int:
+    return EXIT_FINDINGS if report.findings else EXIT_OK
+
+
+def verify_exit(report: VerifyReport) -> int:
+    return EXIT_OK if report.trusted else EXIT_FINDINGS
+
+
+def import_all_jdks_exit(report: AllJdksReport, *, strict: bool) -> int:
+    """``ks import --all-jdks``: with ``--strict``, whether a truststore was not written."""
+    return EXIT_FINDINGS if strict and report.failed else EXIT_OK

@@ -9,6 +9,7 @@ import typer
 
 from keystore_tool.cli import options as opt
 from keystore_tool.cli import server_opts, where_cmd
+from keystore_tool.cli.errors import import_all_jdks_exit
 from keystore_tool.cli.output import echo, emit_json, warn, warn_all
 from keystore_tool.ops.importing import import_certificates
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
@@ -205,7 +206,7 @@ def _all_jdks(
             assert store.report is not None
             done = store.report
             echo(_summary(str(store.keystore), done.added, done.replaced, done.unchanged))
-    return 1 if strict and report.failed else 0
+    return import_all_jdks_exit(report, strict=strict)
 
 
 def _summary(keystore: str, added: list[str], replaced: list[str], unchanged: list[str]) -> str:

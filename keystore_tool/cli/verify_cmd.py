@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
+from keystore_tool.cli.errors import verify_exit
 from keystore_tool.cli.output import echo_lines, emit_json, warn
 from keystore_tool.cli.passwords import resolve
 
@@ -106,4 +107,4 @@ def command(
         if report.java is not None:
             lines.append(f"Java ({report.java.java}): {report.java.message}")
         echo_lines(lines)
-    return 0 if report.trusted else 1
+    return verify_exit(report)

@@ -7,7 +7,7 @@ the atomic replace of :mod:`keystore_tool.storage` (the plan is computed again u
 so a concurrent writer is never overwritten). Matching is by SHA-256 fingerprint, never by
 alias alone: a certificate the store already holds under any alias is left where it is.
 
-``--check`` stops after the first phase; it exits :data:`EXIT_WOULD_CHANGE` when a store
+``--check`` stops after the first phase; it exits the contract's "would change" code (10) when a store
 would change (CLI.md reserves 0-5 for failures; 10 says "ran fine, not in the wanted state").
 """
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from keystore_tool.compat import Target
     from keystore_tool.jdks import HostRoots
 
-EXIT_WOULD_CHANGE = 10
 
 _STORE_KEYS = {
     "path",

@@ -25,11 +25,6 @@ from keystore_tool.model import Keystore
 if TYPE_CHECKING:
     from keystore_tool.compat import Problem, Target
 
-EXIT_OK = 0
-EXIT_EXPIRING = 10
-EXIT_EXPIRED = 11
-EXIT_UNLOADABLE = 12  # with --target: a named runtime will not load a store
-
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "": 86400}
 
@@ -118,18 +113,15 @@ class CheckReport:
         return [t for t in self.targets or [] if not t.loads]
 
     @property
-    def exit_code(self) -> int:
-        if self.expired:
-            return EXIT_EXPIRED
-        if self.unloadable:
-            return EXIT_UNLOADABLE
-        return EXIT_EXPIRING if self.expiring else EXIT_OK
+    def ok(self) -> bool:
+        """Nothing expired or expiring within the window, and every named target loads."""
+        return not (self.expired or self.unloadable or self.expiring)
 
     def as_json(self) -> dict[str, object]:
         document: dict[str, object] = {
             "now": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "expires_within_seconds": int(self.window.total_seconds()),
-            "ok": self.exit_code == EXIT_OK,
+            "ok": self.ok,
             "expired": len(self.expired),
             "expiring": len(self.expiring),
             "keystores": [{"keystore": p, "storetype": t} for p, t in self.stores],
