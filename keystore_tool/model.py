@@ -280,6 +280,21 @@ class SecretKeyEntry(Entry):
 AnyEntry = TrustedCertificateEntry | CertificateEntry | PrivateKeyEntry | SecretKeyEntry
 
 
+class StoreWarning(str):
+    """What a reader wants its caller told about a file, as text, with a ``code`` a program
+    tests instead of matching the text (``"alias-collision"``, ``"unencrypted-keys"``).
+
+    A ``str``, so that code printing or joining warnings keeps working.
+    """
+
+    code: str
+
+    def __new__(cls, text: str, code: str = "note") -> StoreWarning:
+        warning = super().__new__(cls, text)
+        warning.code = code
+        return warning
+
+
 class Keystore:
     """Entries by alias, compared case-insensitively, in the order they were added.
 
@@ -295,7 +310,7 @@ class Keystore:
         # What the format's reader learned about the file (protection, MAC, key encodings);
         # None for a store built in memory.
         self.read_info: ReadInfo | None = None
-        self.warnings: list[str] = []
+        self.warnings: list[str] = []  # StoreWarning where the reader gave a code
         self._entries: dict[str, Entry] = {}
         self._by_sha256: dict[bytes, list[str]] | None = None
         for entry in entries:

@@ -111,3 +111,12 @@ def test_new_file_type_comes_from_storetype_then_extension(
 def test_unknown_storetype_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         get_format("bks2")
+
+
+def test_a_store_warning_is_text_with_a_code() -> None:
+    from keystore_tool.model import StoreWarning
+
+    warning = StoreWarning("aliases used twice: a, A", "alias-collision")
+    assert warning == "aliases used twice: a, A" and warning.code == "alias-collision"
+    assert f"x: {warning}" == "x: aliases used twice: a, A"
+    assert StoreWarning("plain").code == "note"
