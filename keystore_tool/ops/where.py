@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from keystore_tool.javahome import TRUSTSTORE_PROPERTY, Jvm, locate_jvm, system_properties
 from keystore_tool.jdks import HostRoots, Runtime, discover_runtimes
 from keystore_tool.model import Certificate, Keystore
+from keystore_tool.storetypes import sniff_storetype
 
 if TYPE_CHECKING:
     from keystore_tool.ops.importing import ImportReport
@@ -62,18 +63,6 @@ class TruststoreLocation:
 
 def _readable_file(path: Path) -> bool:
     return path.is_file() and os.access(path, os.R_OK)
-
-
-def sniff_storetype(path: Path) -> str | None:
-    """The store type by content, reading only a prefix; None when unknown or unreadable."""
-    from keystore_tool.errors import KsError
-    from keystore_tool.formats import SNIFF_BYTES, detect
-    from keystore_tool.storage import read_prefix
-
-    try:
-        return detect(read_prefix(path, SNIFF_BYTES)).name
-    except KsError:
-        return None
 
 
 def locate_truststore(
@@ -277,11 +266,36 @@ def truststore_health(path: Path, jvm_password: str | None = None) -> Health:
     """``path``'s health as a JVM given ``jvm_password`` (its
     ``javax.net.ssl.trustStorePassword``; none by default) reads it: a PKCS12 whose
     certificates are encrypted yields no trusted certificate to a JVM without the password."""
-    import stat
+    problem = _file_problem(path)
+    if problem is not None:
+        return problem
+    storetype = _truststore_type(path)
+    if isinstance(storetype, Health):
+        return storetype
+    count, encrypted = _trusted_count(path, (jvm_password or None,))
+    if count is None and not jvm_password:
+        # A JVM without the password skips a PKCS12's MAC and reads what is not encrypted.
+        count, encrypted = _trusted_count(path, _DEFAULT_PASSWORDS)
+        if count is not None and encrypted:
+            return Health(
+                "no-certificates",
+                storetype,
+                0,
+                f"{path} encrypts its certificates under a password and the JVM is given none "
+                f"(javax.net.ssl.trustStorePassword): it trusts nothing",
+            )
+    if count is None:
+        return Health("ok", storetype, None, "cannot be read without its password")
+    if count == 0:
+        return Health(
+            "no-certificates", storetype, 0, f"{path} holds no trusted certificate: TLS fails"
+        )
+    return Health("ok", storetype, count)
 
-    from keystore_tool.errors import FormatError, KsError
-    from keystore_tool.formats import SNIFF_BYTES, detect
-    from keystore_tool.storage import read_prefix
+
+def _file_problem(path: Path) -> Health | None:
+    """What keeps ``path`` from being a truststore file before its content is looked at."""
+    import stat
 
     if not os.path.lexists(path):
         return Health("missing", detail=f"{path} does not exist")
@@ -295,8 +309,16 @@ def truststore_health(path: Path, jvm_password: str | None = None) -> Health:
         return Health("unreadable", detail=f"{path} is not a regular file")
     if info.st_size == 0:
         return Health("empty-file", detail=f"{path} is empty (0 bytes)")
+    return None
+
+
+def _truststore_type(path: Path) -> str | Health:
+    """``path``'s store type when a JVM can use it as a truststore, else its health."""
+    from keystore_tool.errors import FormatError, KsError
+    from keystore_tool.storetypes import sniff_format
+
     try:
-        fmt = detect(read_prefix(path, SNIFF_BYTES))
+        fmt = sniff_format(path)
     except FormatError:
         return Health("wrong-type", detail=f"{path} is not a keystore")
     except KsError as exc:
@@ -307,25 +329,7 @@ def truststore_health(path: Path, jvm_password: str | None = None) -> Health:
             fmt.name,
             detail=f"{path} is a {fmt.name} file; a JVM truststore is JKS or PKCS12",
         )
-    count, encrypted = _trusted_count(path, (jvm_password or None,))
-    if count is None and not jvm_password:
-        # A JVM without the password skips a PKCS12's MAC and reads what is not encrypted.
-        count, encrypted = _trusted_count(path, _DEFAULT_PASSWORDS)
-        if count is not None and encrypted:
-            return Health(
-                "no-certificates",
-                fmt.name,
-                0,
-                f"{path} encrypts its certificates under a password and the JVM is given none "
-                f"(javax.net.ssl.trustStorePassword): it trusts nothing",
-            )
-    if count is None:
-        return Health("ok", fmt.name, None, "cannot be read without its password")
-    if count == 0:
-        return Health(
-            "no-certificates", fmt.name, 0, f"{path} holds no trusted certificate: TLS fails"
-        )
-    return Health("ok", fmt.name, count)
+    return fmt.name
 
 
 def _trusted_count(path: Path, passwords: tuple[str | None, ...]) -> tuple[int | None, bool]:
@@ -342,7 +346,8 @@ def _trusted_count(path: Path, passwords: tuple[str | None, ...]) -> tuple[int |
         except KsError:
             continue
         count = sum(isinstance(e, TrustedCertificateEntry | PrivateKeyEntry) for e in keystore)
-        return count, bool(keystore.properties.get("pkcs12.cert_pbe"))
+        info = keystore.read_info
+        return count, info is not None and info.cert_pbe not in (None, "none")
     return None, False
 
 
