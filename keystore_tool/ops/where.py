@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from keystore_tool.advice import Advice, Command, Option, Renderer, library_words
 from keystore_tool.javahome import TRUSTSTORE_PROPERTY, Jvm, locate_jvm, system_properties
 from keystore_tool.jdks import HostRoots, Runtime, discover_runtimes
 from keystore_tool.model import Certificate, Keystore
@@ -26,15 +27,22 @@ if TYPE_CHECKING:
 # Debian/Ubuntu's ca-certificates-java regenerates this file from /etc/ssl/certs whenever
 # update-ca-certificates runs, so certificates added to it by hand disappear.
 DEBIAN_MANAGED = Path("/etc/ssl/certs/java/cacerts")
-DEBIAN_REMEDY = (
-    "put your CA certificate in /usr/local/share/ca-certificates/NAME.crt (PEM) and run "
-    "update-ca-certificates, or give the JVM a truststore of your own with "
-    "-Djavax.net.ssl.trustStore (e.g. ks import --with-default-cas)"
-)
+
+
+def os_store_remedy() -> Advice:
+    """What to do instead of editing the OS-managed Java store by hand."""
+    return Advice(
+        "put your CA certificate in /usr/local/share/ca-certificates/NAME.crt (PEM) and run "
+        "update-ca-certificates, or give the JVM a truststore of your own with "
+        "-Djavax.net.ssl.trustStore (e.g. {0})",
+        (Command("import", (Option("with_default_cas"),)),),
+    )
 
 
 @dataclass
 class TruststoreLocation:
+    """The truststore a JVM reads by default, and why (``source``)."""
+
     jvm: Jvm
     source: str  # "property" | "jssecacerts" | "cacerts"
     path: Path
@@ -42,13 +50,23 @@ class TruststoreLocation:
     storetype: str | None
     set_by: str | None = None  # the environment variable that set the property
     effective_path: Path | None = None  # the file the JVM really reads, after any fallback
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # see also os_managed
+    # The file the JVM reads when it is the OS-managed store (DEBIAN_MANAGED), which a
+    # warning with advice (os_store_remedy) follows the others about.
+    os_managed: Path | None = None
 
     @property
     def resolved_path(self) -> Path:
         return Path(os.path.realpath(self.path))
 
-    def as_json(self) -> dict[str, Any]:
+    def notes(self, say: Renderer = library_words) -> list[str]:
+        """Every warning, the OS-managed store's advice rendered by ``say``."""
+        if self.os_managed is None:
+            return list(self.warnings)
+        return [*self.warnings, os_store_warning(self.os_managed, say)]
+
+    def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
+        """``ks where --json``; the advice in its warnings rendered by ``say``."""
         return {
             "java": str(self.jvm.java),
             "java_home": str(self.jvm.home),
@@ -57,8 +75,20 @@ class TruststoreLocation:
             "resolved_path": str(self.resolved_path),
             "exists": self.exists,
             "storetype": self.storetype,
-            "warnings": list(self.warnings),
+            "warnings": self.notes(say),
         }
+
+
+def os_store_warning(effective: Path, say: Renderer = library_words) -> str:
+    """The warning for a JVM reading ``effective``, the OS-managed store."""
+    return (
+        os_store_remedy()
+        .after(
+            f"{effective} is {DEBIAN_MANAGED}, managed by Debian's ca-certificates-java: "
+            "update-ca-certificates rewrites it and drops manual changes; "
+        )
+        .render(say)
+    )
 
 
 def _readable_file(path: Path) -> bool:
@@ -124,10 +154,7 @@ def truststore_of(jvm: Jvm, env: Mapping[str, str]) -> TruststoreLocation:
         warnings=warnings,
     )
     if effective is not None and Path(os.path.realpath(effective)) == DEBIAN_MANAGED:
-        location.warnings.append(
-            f"{effective} is {DEBIAN_MANAGED}, managed by Debian's ca-certificates-java: "
-            f"update-ca-certificates rewrites it and drops manual changes; {DEBIAN_REMEDY}"
-        )
+        location.os_managed = effective
     return location
 
 
@@ -370,7 +397,8 @@ class RuntimeTruststore:
     def real_file(self) -> Path:
         return Path(os.path.realpath(self.file))
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
+        """One runtime of ``ks where --all --json``; advice rendered by ``say``."""
         version = self.runtime.version
         return {
             "java_home": str(self.runtime.home),
@@ -392,7 +420,7 @@ class RuntimeTruststore:
                 "entries": self.health.entries,
                 "detail": self.health.detail,
             },
-            "warnings": list(self.location.warnings),
+            "warnings": self.location.notes(say),
         }
 
 
@@ -407,9 +435,10 @@ class HostSurvey:
             files.setdefault(item.real_file, []).append(item)
         return files
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
+        """``ks where --all --json``; advice rendered by ``say``."""
         return {
-            "runtimes": [r.as_json() for r in self.runtimes],
+            "runtimes": [r.as_json(say) for r in self.runtimes],
             "truststores": [
                 {
                     "resolved_path": str(path),
