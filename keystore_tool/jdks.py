@@ -173,7 +173,7 @@ _VERSION_OUTPUT = re.compile(r'version "([^"]+)"')
 
 def _safe_to_run(java: Path) -> bool:
     """Whether starting ``java`` runs nobody else's code: the binary and its directory are
-    owned by root or by us and writable by no one else (a root ``ks where --all`` must not
+    owned by root or by us and writable by no one else (a root survey of the host must not
     run a ``java`` another user planted below a search root)."""
     import stat
 

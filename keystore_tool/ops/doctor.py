@@ -50,7 +50,7 @@ class Finding:
     remedy: Advice
 
     def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
-        """The finding as ``ks doctor --json`` shows it, its remedy rendered by ``say``."""
+        """The finding as doctor's JSON document shows it, its remedy rendered by ``say``."""
         return {
             "severity": self.severity,
             "code": self.code,
@@ -93,7 +93,7 @@ class DoctorReport:
         say: Renderer = library_words,
         fix: Callable[[TargetVerdict], str] | None = None,
     ) -> dict[str, Any]:
-        """The ``--json`` document: remedies rendered by ``say``; with ``fix``, each problem
+        """The JSON document: remedies rendered by ``say``; with ``fix``, each problem
         of a target that does not load the store ends with what fixes it."""
         document: dict[str, Any] = {
             "keystore": self.keystore,

@@ -24,7 +24,7 @@ class StoreView:
         return self.keystore.storetype or "unknown"
 
     def as_json(self) -> dict[str, Any]:
-        """``ks list --json``: every entry, sorted by alias."""
+        """The JSON document of ``ks list``: every entry, sorted by alias."""
         from keystore_tool.x509util import describe_entry
 
         return {
@@ -42,7 +42,7 @@ class EntryView:
     entry: Entry
 
     def as_json(self) -> dict[str, Any]:
-        """``ks show --json``: the entry with its whole chain."""
+        """The JSON document of ``ks show``: the entry with its whole chain."""
         from keystore_tool.x509util import describe_entry
 
         return {

@@ -66,7 +66,7 @@ class TruststoreLocation:
         return [*self.warnings, os_store_warning(self.os_managed, say)]
 
     def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
-        """``ks where --json``; the advice in its warnings rendered by ``say``."""
+        """The JSON document of ``ks where``; the advice in its warnings rendered by ``say``."""
         return {
             "java": str(self.jvm.java),
             "java_home": str(self.jvm.home),
@@ -212,9 +212,9 @@ def import_with_default_cas(
     java: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> tuple[ImportReport, Seeded | None]:
-    """``ks import --with-default-cas``: when the target store does not exist yet, create it
+    """Importing with the default CAs: when the target store does not exist yet, create it
     holding every trusted certificate of the JVM's default truststore (as ``ks where`` finds
-    it), then import ``certificates`` as ``--file`` would. An existing store is not seeded:
+    it), then import ``certificates`` as an import from files would. An existing store is not seeded:
     provisioning runs again must not re-add CAs someone removed on purpose.
 
     Returns the import report and what was seeded (None when the store already existed).
@@ -398,7 +398,7 @@ class RuntimeTruststore:
         return Path(os.path.realpath(self.file))
 
     def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
-        """One runtime of ``ks where --all --json``; advice rendered by ``say``."""
+        """One runtime of the host survey's JSON document; advice rendered by ``say``."""
         version = self.runtime.version
         return {
             "java_home": str(self.runtime.home),
@@ -436,7 +436,7 @@ class HostSurvey:
         return files
 
     def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
-        """``ks where --all --json``; advice rendered by ``say``."""
+        """The host survey's JSON document; advice rendered by ``say``."""
         return {
             "runtimes": [r.as_json(say) for r in self.runtimes],
             "truststores": [
@@ -460,7 +460,7 @@ def survey_host(
     os_store: Path = DEBIAN_MANAGED,
     ask_java: bool = True,
 ) -> HostSurvey:
-    """``ks where --all``: every runtime :func:`discover_runtimes` finds, with the truststore
+    """The host survey of ``ks where``: every runtime :func:`discover_runtimes` finds, with the truststore
     each reads by default (as :func:`locate_truststore` decides it) and that file's health."""
     environment = os.environ if env is None else env
     os_real = os.path.realpath(os_store)
