@@ -190,15 +190,7 @@ class RawStore:
 def parse_store(data: bytes, password: Password | None) -> RawStore:
     """Parses the container and checks its digest (when a password is given)."""
     reader = Reader(data)
-    magic = reader.int32("the header") & 0xFFFFFFFF
-    if magic not in (JKS_MAGIC, JCEKS_MAGIC):
-        raise FormatError("the file is not a JKS or JCEKS store (wrong magic number)")
-    version = reader.int32("the header")
-    if version not in (1, 2):
-        raise FormatError(f"unsupported JKS/JCEKS version {version}; only 1 and 2 exist")
-    count = reader.int32("the entry count")
-    if count < 0 or count * _MIN_ENTRY > reader.remaining():
-        raise FormatError(f"the store is corrupt: it claims {count} entries, more than it holds")
+    magic, version, count = _read_header(reader)
     entries: list[RawEntry | StoredTrustedCertificate] = []
     append = entries.append
     typed = version == 2
@@ -237,14 +229,31 @@ def parse_store(data: bytes, password: Password | None) -> RawStore:
     body_end = pos
     reader.pos = pos
     stored_digest = reader.take(DIGEST_SIZE, "the integrity digest")
-    verified = False
-    if password is not None:
-        digest = pre_keyed_digest(password)
-        digest.update(memoryview(data)[:body_end])
-        if digest.digest() != stored_digest:
-            raise PasswordError("wrong password or the store's integrity check failed")
-        verified = True
+    verified = password is not None and _check_digest(data, body_end, stored_digest, password)
     return RawStore(magic, version, entries, verified, trailing=reader.remaining())
+
+
+def _read_header(reader: Reader) -> tuple[int, int, int]:
+    """(magic, version, entry count), each checked."""
+    magic = reader.int32("the header") & 0xFFFFFFFF
+    if magic not in (JKS_MAGIC, JCEKS_MAGIC):
+        raise FormatError("the file is not a JKS or JCEKS store (wrong magic number)")
+    version = reader.int32("the header")
+    if version not in (1, 2):
+        raise FormatError(f"unsupported JKS/JCEKS version {version}; only 1 and 2 exist")
+    count = reader.int32("the entry count")
+    if count < 0 or count * _MIN_ENTRY > reader.remaining():
+        raise FormatError(f"the store is corrupt: it claims {count} entries, more than it holds")
+    return magic, version, count
+
+
+def _check_digest(data: bytes, body_end: int, stored: bytes, password: Password) -> bool:
+    """True when the keyed digest of the bytes before ``body_end`` is ``stored``."""
+    digest = pre_keyed_digest(password)
+    digest.update(memoryview(data)[:body_end])
+    if digest.digest() != stored:
+        raise PasswordError("wrong password or the store's integrity check failed")
+    return True
 
 
 def _read_entry(reader: Reader, magic: int, typed: bool) -> RawEntry:

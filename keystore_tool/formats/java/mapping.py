@@ -5,6 +5,7 @@ opened when their password is known, kept sealed otherwise), and what a rewrite 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from keystore_tool.errors import ConflictError, FormatError, UnsupportedError, UsageError
@@ -19,6 +20,7 @@ from keystore_tool.formats.java.container import (
     TAG_TRUSTED_CERT,
     X509,
     RawEntry,
+    RawStore,
     StoredTrustedCertificate,
     created_at,
     encode_entry,
@@ -75,6 +77,25 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
     if fmt == "jks" and raw.magic != JKS_MAGIC:
         raise FormatError("this is a JCEKS store, not JKS; read it as --storetype jceks")
     keystore = Keystore(storetype=fmt)
+    _note_container(keystore, raw, fmt, password)
+    opener = _EntryOpener(options.entry_password or password, KdfBudget(options.max_kdf_work))
+    # A trusted certificate in keytool's layout is already an entry.
+    entries = [opener.entry(item) if isinstance(item, RawEntry) else item for item in raw.entries]
+    try:
+        keystore.add_loaded(entries)
+    except ConflictError:
+        keystore.add_loaded(_last_of_each_alias(entries, keystore.warnings))
+    keystore.properties[f"{fmt}.key_protectors"] = sorted(opener.protectors)
+    if opener.iterations_seen:
+        keystore.properties[f"{fmt}.iterations"] = max(opener.iterations_seen)
+    if opener.undecrypted:
+        keystore.properties[f"{fmt}.undecrypted_keys"] = opener.undecrypted
+    keystore.read_info = _read_info(fmt, raw.verified, keystore)
+    return keystore
+
+
+def _note_container(keystore: Keystore, raw: RawStore, fmt: str, password: Password | None) -> None:
+    """What the container says about the file, and what the user should be told of it."""
     keystore.properties[f"{fmt}.version"] = raw.version
     keystore.properties[f"{fmt}.magic"] = "JKS" if raw.magic == JKS_MAGIC else "JCEKS"
     keystore.properties[f"{fmt}.integrity_verified"] = raw.verified
@@ -86,88 +107,88 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
         keystore.warnings.append(
             f"{raw.trailing} bytes after the integrity digest were ignored and will not be kept"
         )
-    key_password = options.entry_password or password
-    budget = KdfBudget(options.max_kdf_work)
-    protectors: set[str] = set()
-    iterations_seen: list[int] = []
-    undecrypted = 0
-    entries: list[Entry] = []
-    append = entries.append
-    for item in raw.entries:
-        if not isinstance(item, RawEntry):
-            append(item)  # a trusted certificate, already an entry
-            continue
-        created = created_at(item.timestamp_ms)
+
+
+class _EntryOpener:
+    """Turns the file's key and secret-key records into entries, opening what
+    ``key_password`` opens, and counts what it saw on the way."""
+
+    def __init__(self, key_password: Password | None, budget: KdfBudget) -> None:
+        self.key_password = key_password
+        self.budget = budget
+        self.protectors: set[str] = set()
+        self.iterations_seen: list[int] = []
+        self.undecrypted = 0
+
+    def entry(self, item: RawEntry) -> Entry:
+        """The model's entry for ``item``."""
         attributes: dict[str, Any] = {ATTR_TIMESTAMP: item.timestamp_ms}
         if any(cert_type != X509 for cert_type, _ in item.certs):
             attributes[ATTR_CERT_TYPES] = [cert_type for cert_type, _ in item.certs]
-        entry: Entry
+        created = created_at(item.timestamp_ms)
         if item.tag == TAG_TRUSTED_CERT:
-            entry = TrustedCertificateEntry(
+            return TrustedCertificateEntry(
                 alias=item.alias,
                 created=created,
                 attributes=attributes,
                 certificate=Certificate(item.certs[0][1]),
             )
-        elif item.tag == TAG_PRIVATE_KEY and not item.certs:
+        if item.tag == TAG_PRIVATE_KEY and not item.certs:
             # A key entry without a chain (KeyStore.setKeyEntry with bytes and no chain): keytool
             # calls it a SecretKeyEntry, by the missing certificate, without decrypting it.
-            entry = SecretKeyEntry(
+            self.undecrypted += 1
+            return SecretKeyEntry(
                 alias=item.alias,
                 created=created,
                 attributes=attributes,
                 sealed=SealedBlob(_chainless_format(item.blob), item.blob),
             )
-            undecrypted += 1
-        elif item.tag == TAG_PRIVATE_KEY:
-            protected = parse_protected_key(item.blob)
-            protectors.add(protected.protector)
-            if protected.iterations:
-                iterations_seen.append(protected.iterations)
-            key = None
-            if key_password is not None:
-                key = unprotect(protected, key_password, budget)
-            sealed = None
-            if key is None:
-                undecrypted += 1
-                sealed_format = "jks" if protected.protector == PROTECTOR_JKS else "jceks"
-                sealed = SealedBlob(sealed_format, item.blob)
-            entry = PrivateKeyEntry(
-                alias=item.alias,
-                created=created,
-                attributes=attributes,
-                chain=[Certificate(der) for _, der in item.certs],
-                private_key=key,
-                sealed=sealed,
-            )
-        else:
-            algorithm = secret = None
-            if key_password is not None:
-                unsealed = unseal_secret_key(item.blob, key_password, budget)
-                if unsealed is not None:
-                    algorithm, secret = unsealed
-            if secret is None:
-                undecrypted += 1
-            entry = SecretKeyEntry(
-                alias=item.alias,
-                created=created,
-                attributes=attributes,
-                algorithm=algorithm,
-                key=secret,
-                sealed=SealedBlob("jceks", item.blob),
-            )
-        append(entry)
-    try:
-        keystore.add_loaded(entries)
-    except ConflictError:
-        keystore.add_loaded(_last_of_each_alias(entries, keystore.warnings))
-    keystore.properties[f"{fmt}.key_protectors"] = sorted(protectors)
-    if iterations_seen:
-        keystore.properties[f"{fmt}.iterations"] = max(iterations_seen)
-    if undecrypted:
-        keystore.properties[f"{fmt}.undecrypted_keys"] = undecrypted
-    keystore.read_info = _read_info(fmt, raw.verified, keystore)
-    return keystore
+        if item.tag == TAG_PRIVATE_KEY:
+            return self._private_key(item, created, attributes)
+        return self._secret_key(item, created, attributes)
+
+    def _private_key(
+        self, item: RawEntry, created: datetime | None, attributes: dict[str, Any]
+    ) -> PrivateKeyEntry:
+        protected = parse_protected_key(item.blob)
+        self.protectors.add(protected.protector)
+        if protected.iterations:
+            self.iterations_seen.append(protected.iterations)
+        key = None
+        if self.key_password is not None:
+            key = unprotect(protected, self.key_password, self.budget)
+        sealed = None
+        if key is None:
+            self.undecrypted += 1
+            sealed_format = "jks" if protected.protector == PROTECTOR_JKS else "jceks"
+            sealed = SealedBlob(sealed_format, item.blob)
+        return PrivateKeyEntry(
+            alias=item.alias,
+            created=created,
+            attributes=attributes,
+            chain=[Certificate(der) for _, der in item.certs],
+            private_key=key,
+            sealed=sealed,
+        )
+
+    def _secret_key(
+        self, item: RawEntry, created: datetime | None, attributes: dict[str, Any]
+    ) -> SecretKeyEntry:
+        algorithm = secret = None
+        if self.key_password is not None:
+            unsealed = unseal_secret_key(item.blob, self.key_password, self.budget)
+            if unsealed is not None:
+                algorithm, secret = unsealed
+        if secret is None:
+            self.undecrypted += 1
+        return SecretKeyEntry(
+            alias=item.alias,
+            created=created,
+            attributes=attributes,
+            algorithm=algorithm,
+            key=secret,
+            sealed=SealedBlob("jceks", item.blob),
+        )
 
 
 def _read_info(fmt: str, verified: bool, keystore: Keystore) -> ReadInfo:

@@ -53,6 +53,20 @@ class _JavaStreamReader:
         self.r.pos = pos
         self.handles: list[Any] = []
         self.last: Any = None
+        # What follows each type code: the element's reader.
+        self._by_code: dict[int, Callable[[], None]] = {
+            _TC_NULL: self._null,
+            _TC_REFERENCE: self._reference,
+            _TC_STRING: self._string,
+            _TC_LONGSTRING: self._long_string,
+            _TC_CLASSDESC: self._class_desc,
+            _TC_PROXYCLASSDESC: self._proxy_class_desc,
+            _TC_OBJECT: self._after_class(self._object_body),
+            _TC_ARRAY: self._after_class(self._array_body),
+            _TC_ENUM: self._after_class(self._enum_body),
+            _TC_CLASS: self._after_class(self._class_body),
+            _TC_RESET: self._reset,
+        }
 
     def read(self) -> Any:
         r = self.r
@@ -67,63 +81,73 @@ class _JavaStreamReader:
     # Steps push follow-up steps on self.stack; the value an object read produced is self.last.
 
     def _object(self) -> None:
-        r = self.r
-        tc = r.u8("a serialized object")
-        push = self.stack.append
-        if tc == _TC_NULL:
-            self.last = None
-        elif tc == _TC_REFERENCE:
-            index = r.int32("a serialized reference") - 0x7E0000
-            if not 0 <= index < len(self.handles):
-                raise FormatError("a serialized key has a dangling reference")
-            self.last = self.handles[index]
-        elif tc == _TC_STRING:
-            self.last = decode_modified_utf8(r.take(r.uint16("a string"), "a string"))
-            self.handles.append(self.last)
-        elif tc == _TC_LONGSTRING:
-            self.last = decode_modified_utf8(r.take(r.int64("a string"), "a string"))
-            self.handles.append(self.last)
-        elif tc == _TC_CLASSDESC:
-            desc = _ClassDesc(r.utf("a class name"))
-            r.take(8, "a serialVersionUID")
-            self.handles.append(desc)
-            desc.flags = r.u8("class flags")
-            for _ in range(r.uint16("a field count")):
-                code = chr(r.u8("a field type"))
-                name = r.utf("a field name")
-                if code in "L[":
-                    self._inline_string()
-                elif code not in _PRIMITIVE_SIZES:
-                    raise FormatError("a serialized key has an invalid field type")
-                desc.fields.append((code, name))
-            push(lambda: self._set_parent(desc))
-            push(self._object)
-            push(self._annotation)
-        elif tc == _TC_PROXYCLASSDESC:
-            desc = _ClassDesc("$Proxy")
-            self.handles.append(desc)
-            for _ in range(max(0, r.int32("proxy interfaces"))):
-                r.utf("an interface name")
-            push(lambda: self._set_parent(desc))
-            push(self._object)
-            push(self._annotation)
-        elif tc == _TC_OBJECT:
-            push(self._object_body)
-            push(self._object)
-        elif tc == _TC_ARRAY:
-            push(self._array_body)
-            push(self._object)
-        elif tc == _TC_ENUM:
-            push(self._enum_body)
-            push(self._object)
-        elif tc == _TC_CLASS:
-            push(self._class_body)
-            push(self._object)
-        elif tc == _TC_RESET:
-            self.handles.clear()
-            push(self._object)
-        else:
+        tc = self.r.u8("a serialized object")
+        read = self._by_code.get(tc)
+        if read is None:
             raise FormatError(f"a serialized key has an unsupported element (0x{tc:02x})")
+        read()
+
+    def _after_class(self, body: Callable[[], None]) -> Callable[[], None]:
+        """An object, array, enum or class: its class descriptor comes first, then ``body``."""
+
+        def step() -> None:
+            self.stack.append(body)
+            self.stack.append(self._object)
+
+        return step
+
+    def _null(self) -> None:
+        self.last = None
+
+    def _reference(self) -> None:
+        index = self.r.int32("a serialized reference") - 0x7E0000
+        if not 0 <= index < len(self.handles):
+            raise FormatError("a serialized key has a dangling reference")
+        self.last = self.handles[index]
+
+    def _string(self) -> None:
+        r = self.r
+        self.last = decode_modified_utf8(r.take(r.uint16("a string"), "a string"))
+        self.handles.append(self.last)
+
+    def _long_string(self) -> None:
+        r = self.r
+        self.last = decode_modified_utf8(r.take(r.int64("a string"), "a string"))
+        self.handles.append(self.last)
+
+    def _class_desc(self) -> None:
+        r = self.r
+        desc = _ClassDesc(r.utf("a class name"))
+        r.take(8, "a serialVersionUID")
+        self.handles.append(desc)
+        desc.flags = r.u8("class flags")
+        for _ in range(r.uint16("a field count")):
+            code = chr(r.u8("a field type"))
+            name = r.utf("a field name")
+            if code in "L[":
+                self._inline_string()
+            elif code not in _PRIMITIVE_SIZES:
+                raise FormatError("a serialized key has an invalid field type")
+            desc.fields.append((code, name))
+        self._then_annotation_and_parent(desc)
+
+    def _proxy_class_desc(self) -> None:
+        r = self.r
+        desc = _ClassDesc("$Proxy")
+        self.handles.append(desc)
+        for _ in range(max(0, r.int32("proxy interfaces"))):
+            r.utf("an interface name")
+        self._then_annotation_and_parent(desc)
+
+    def _then_annotation_and_parent(self, desc: _ClassDesc) -> None:
+        push = self.stack.append
+        push(lambda: self._set_parent(desc))
+        push(self._object)
+        push(self._annotation)
+
+    def _reset(self) -> None:
+        self.handles.clear()
+        self.stack.append(self._object)
 
     def _inline_string(self) -> None:
         tc = self.r.u8("a field class name")
