@@ -71,7 +71,7 @@ def mint(
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(issuer.x509.subject if issuer else name)
-        .public_key(public_key or own.public_key())  # type: ignore[arg-type]
+        .public_key(public_key or own.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(not_before or NOW - dt.timedelta(days=1))
         .not_valid_after(not_after or NOW + dt.timedelta(days=30))
@@ -227,7 +227,7 @@ def test_a_trusted_leaf_needs_nothing_more_not_even_validity(root: Minted) -> No
 def test_an_anchor_is_the_same_subject_and_key_even_in_other_der(
     leaf: Minted, inter: Minted, root: Minted
 ) -> None:
-    reissued = mint("Trust Intermediate", root, ca=True, key=inter.key)  # type: ignore[arg-type]
+    reissued = mint("Trust Intermediate", root, ca=True, key=inter.key)
     assert reissued.cert.der != inter.cert.der
     found = build_path(certs(leaf, inter), certs(reissued))
     assert found.reason is None
