@@ -57,6 +57,7 @@ REMEDIES: dict[Remedy, str] = {
         "import that CA, or the server's root-most certificate: ks import --from-server"
     ),
     Remedy.PIN_OR_TRUST_ON_FIRST_USE: "give --expect-sha256, or --trust-on-first-use",
+    Remedy.WRITE_STORE_PASSWORD: f"give {_STOREPASS}",
 }
 
 # Library parameters whose option is not simply ``--`` + the name with dashes.
