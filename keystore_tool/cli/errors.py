@@ -59,6 +59,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.PIN_OR_TRUST_ON_FIRST_USE: "give --expect-sha256, or --trust-on-first-use",
     Remedy.CHECK_KEY_PASSWORD: "check --key-pass",
     Remedy.CHECK_STORE_PASSWORD: "check --storepass",
+    Remedy.WRITE_STORE_PASSWORD: f"give {_STOREPASS}",
 }
 
 # Library parameters whose option is not simply ``--`` + the name with dashes.
