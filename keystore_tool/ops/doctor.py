@@ -258,7 +258,7 @@ _FIX_TEXT: dict[Fix, str] = {
 
 
 def _check(keystore: Keystore, report: DoctorReport) -> None:
-    from keystore_tool.ops.verify import java_anchors
+    from keystore_tool.javatrust import java_anchors
 
     findings = report.findings
     entries = keystore.sorted_entries()

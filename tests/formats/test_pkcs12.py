@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 
 from keystore_tool.errors import FormatError, KsError, PasswordError, UsageError
 from keystore_tool.formats import DumpOptions, LoadOptions, _der, _pbe, pkcs12
+from keystore_tool.formats.pkcs12 import profile as pkcs12_profile
+from keystore_tool.formats.pkcs12 import writer as pkcs12_writer
 from keystore_tool.model import (
     Certificate,
     CertificateEntry,
@@ -239,18 +241,18 @@ def _strip_friendly_names(data: bytes) -> bytes:
             for a in entry.attributes.get("pkcs12.attributes", [])
             if _der.encode_oid(pkcs12.OID_FRIENDLY_NAME) not in a
         ]
-    original = pkcs12._attributes
+    original = pkcs12_writer._attributes
 
     def no_names(
         kept: object, friendly_name: str | None, local_key_id: bytes | None, trusted: bool
     ) -> bytes:
         return original(kept, None, local_key_id, trusted)
 
-    pkcs12._attributes = no_names  # type: ignore[assignment]
+    pkcs12_writer._attributes = no_names  # type: ignore[assignment]
     try:
         return pkcs12.dump(store, PW, FAST)
     finally:
-        pkcs12._attributes = original  # type: ignore[assignment]
+        pkcs12_writer._attributes = original  # type: ignore[assignment]
 
 
 def test_password_less_truststore(pki: dict[str, Issued]) -> None:
@@ -354,10 +356,10 @@ def _dump_claiming_iterations(
     """A store whose PBE and MAC parameters claim ``iterations``; written with stand-in KDFs
     so that making it costs nothing (its content is then unreadable, which is fine: a reader
     must refuse it before deriving anything)."""
-    real = pkcs12._profile(DumpOptions(profile=profile, iterations=1))
+    real = pkcs12_profile._profile(DumpOptions(profile=profile, iterations=1))
 
     def claiming(options: DumpOptions) -> Any:
-        return pkcs12._Profile(
+        return pkcs12_profile._Profile(
             dataclasses.replace(real.key_scheme, iterations=iterations),
             dataclasses.replace(real.cert_scheme, iterations=iterations),
             real.mac_digest,
@@ -365,7 +367,7 @@ def _dump_claiming_iterations(
         )
 
     with monkeypatch.context() as patch:
-        patch.setattr(pkcs12, "_profile", claiming)
+        patch.setattr(pkcs12_writer, "_profile", claiming)
         patch.setattr(_pbe, "pkcs12_kdf", lambda pw, salt, purpose, n, length, d: b"\0" * length)
         patch.setattr(_pbe, "pbkdf2", lambda pw, salt, n, length, prf: b"\0" * length)
         return pkcs12.dump(store, PW, DumpOptions(profile=profile))

@@ -4,6 +4,7 @@ it is on a rewrite, and every other entry is listed."""
 from __future__ import annotations
 
 from keystore_tool.formats import DumpOptions, LoadOptions, pkcs12
+from keystore_tool.formats.pkcs12 import writer as pkcs12_writer
 from keystore_tool.model import Certificate, Keystore, TrustedCertificateEntry
 from keystore_tool.password import Password
 from tests.certs import issue
@@ -13,7 +14,8 @@ PASS = Password("changeit")
 
 def test_an_unreadable_certificate_bag_is_reported_kept_and_the_rest_listed() -> None:
     good = issue("readable")
-    broken_bag = pkcs12._cert_bag(b"\x02\x01\x05", b"")  # an INTEGER where a certificate goes
+    # an INTEGER where a certificate goes
+    broken_bag = pkcs12_writer._cert_bag(b"\x02\x01\x05", b"")
     keystore = Keystore([TrustedCertificateEntry(alias="ok", certificate=Certificate(good.der))])
     keystore.properties["pkcs12.unknown_bags"] = [broken_bag]
     data = pkcs12.dump(keystore, PASS, DumpOptions())
