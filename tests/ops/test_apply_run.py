@@ -295,14 +295,21 @@ def test_a_certificate_directory_that_is_missing_is_not_found(
         run(tmp_path / "s.toml", text)
 
 
-def test_a_store_of_another_type_than_the_spec_says_is_refused(
+def test_a_store_of_another_type_than_the_spec_says_is_refused_in_the_spec_s_words(
     tmp_path: Path, material: Material
 ) -> None:
+    from keystore_tool.cli.errors import message
+
     store = tmp_path / "trust.p12"
     run(tmp_path / "s.toml", trust_store(store, ("a", material.path("a.pem"))))
     text = trust_store(store, ("a", material.path("a.pem")), extra='type = "jks"\n')
-    with pytest.raises(UsageError, match=r"^store\[1\] "):
+    with pytest.raises(UsageError) as caught:
         run(tmp_path / "s.toml", text)
+    # A command's --storetype advice would be wrong here: the spec's key is `type`.
+    expected = (
+        f"store[1] ({store}): jks contradicts the file, which is pkcs12; no store was written"
+    )
+    assert str(caught.value) == message(caught.value) == expected
 
 
 def test_two_keys_wanting_one_alias_and_a_key_over_a_certificate_are_refused(
