@@ -71,6 +71,9 @@ class Remedy(enum.Enum):
     RAISE_KDF_WORK = "if you trust the file, raise the key-derivation budget to {rounds}"
     IMPORT_FROM_SERVER = "import that CA, or the server's root-most certificate"
     PIN_OR_TRUST_ON_FIRST_USE = "pin its SHA-256 fingerprint, or trust it on first use"
+    CHECK_KEY_PASSWORD = "check the key file's password"
+    CHECK_STORE_PASSWORD = "check the store's password"
+    WRITE_STORE_PASSWORD = "give the password to write the store with"
 
     def phrase(self, details: Mapping[str, object]) -> str:
         return fill(self.value, details)

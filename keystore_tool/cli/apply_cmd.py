@@ -1,15 +1,19 @@
-"""``ks apply SPEC``: make stores hold what a TOML spec says (see ops/apply.py)."""
+"""``ks apply SPEC``: make stores hold what a TOML spec says (see ops/apply/)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
 from keystore_tool.cli import options as opt
 from keystore_tool.cli.output import echo_lines, emit_json, warn_all
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
+
+if TYPE_CHECKING:
+    from keystore_tool.ops.apply import ApplyReport, StoreDiff
+    from keystore_tool.ops.watch import WatchRun
 
 
 def command(
@@ -86,46 +90,51 @@ def command(
     return apply_exit(report, check=check)
 
 
-def _text(report: object, diff: bool) -> list[str]:
-    from keystore_tool.ops.apply import ApplyReport
-
-    assert isinstance(report, ApplyReport)
+def _text(report: ApplyReport, diff: bool) -> list[str]:
+    """One line per store (what changed, or "unchanged"), each followed by its entries with
+    ``diff``."""
     lines: list[str] = []
     would = "would be " if report.check else ""
     for store in report.stores:
-        parts = []
-        if store.created:
-            parts.append(f"{would}created")
-        for label, items in (
-            ("added", store.added),
-            ("replaced", store.replaced),
-            ("removed", store.removed),
-        ):
-            if items:
-                parts.append(f"{len(items)} {would}{label}")
-        if store.password_changed:
-            parts.append(f"password {would}changed")
-        if store.protection_changed:
-            parts.append(f"{would}rewritten for its targets")
-        if store.mode is not None:
-            parts.append(f"mode {would}set to {store.mode[1]:04o}")
-        if store.owner is not None:
-            parts.append(f"owner {would}set to {store.owner[1]}")
-        summary = ", ".join(parts) if parts else "unchanged"
+        summary = ", ".join(_changes(store, would)) or "unchanged"
         lines.append(f"{store.keystore} ({store.storetype}): {summary}")
-        if not diff:
-            continue
-        lines.extend(f"  + {alias}  {sha}" for alias, sha in store.added)
-        lines.extend(f"  ~ {alias}  {sha}" for alias, sha in store.replaced)
-        lines.extend(f"  - {alias}  {sha}" for alias, sha in store.removed)
-        if store.password_changed:
-            lines.append("  * password")
-        if store.protection_changed:
-            lines.append("  * protection (for its targets)")
-        if store.mode is not None:
-            lines.append(f"  * mode {store.mode[0]:04o} -> {store.mode[1]:04o}")
-        if store.owner is not None:
-            lines.append(f"  * owner {store.owner[0]} -> {store.owner[1]}")
+        if diff:
+            lines.extend(_diff_lines(store))
+    return lines
+
+
+def _changes(store: StoreDiff, would: str) -> list[str]:
+    parts = [f"{would}created"] if store.created else []
+    for label, items in (
+        ("added", store.added),
+        ("replaced", store.replaced),
+        ("removed", store.removed),
+    ):
+        if items:
+            parts.append(f"{len(items)} {would}{label}")
+    if store.password_changed:
+        parts.append(f"password {would}changed")
+    if store.protection_changed:
+        parts.append(f"{would}rewritten for its targets")
+    if store.mode is not None:
+        parts.append(f"mode {would}set to {store.mode[1]:04o}")
+    if store.owner is not None:
+        parts.append(f"owner {would}set to {store.owner[1]}")
+    return parts
+
+
+def _diff_lines(store: StoreDiff) -> list[str]:
+    lines = [f"  + {alias}  {sha}" for alias, sha in store.added]
+    lines.extend(f"  ~ {alias}  {sha}" for alias, sha in store.replaced)
+    lines.extend(f"  - {alias}  {sha}" for alias, sha in store.removed)
+    if store.password_changed:
+        lines.append("  * password")
+    if store.protection_changed:
+        lines.append("  * protection (for its targets)")
+    if store.mode is not None:
+        lines.append(f"  * mode {store.mode[0]:04o} -> {store.mode[1]:04o}")
+    if store.owner is not None:
+        lines.append(f"  * owner {store.owner[0]} -> {store.owner[1]}")
     return lines
 
 
@@ -142,10 +151,9 @@ def _watch(
 ) -> int:
     """Applies, then re-applies on every input change until SIGTERM or SIGINT (exit 0)."""
     import signal
-    import sys
 
-    from keystore_tool.errors import KsError, UsageError
-    from keystore_tool.ops.watch import run_on_change, watch_spec
+    from keystore_tool.errors import UsageError
+    from keystore_tool.ops.watch import watch_spec
 
     if check or json:
         raise UsageError("--watch applies and logs one line per run; drop --check and --json")
@@ -163,30 +171,42 @@ def _watch(
             debounce=debounce,
             lock_timeout=lock_timeout,
         ):
-            if run.error is not None:
-                _log(
-                    sys.stderr,
-                    f"{_cause(run.trigger)}: failed, stores left as they were: {run.error.message}",
-                )
-                continue
-            assert run.report is not None
-            for store in run.report.stores:
-                if store.changed or verbose:
-                    warn_all(store.warnings)
-            _log(sys.stdout, f"{_cause(run.trigger)}: {'; '.join(_text(run.report, False))}")
-            written = run.written_stores
-            if on_change is not None and written:
-                try:
-                    status = run_on_change(on_change, written)
-                except KsError as exc:
-                    _log(sys.stderr, exc.message)
-                    continue
-                if status != 0:
-                    _log(sys.stderr, f"the on-change command exited {status}")
+            _log_run(run, on_change, verbose=verbose)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _log_run(run: WatchRun, on_change: str | None, *, verbose: bool) -> None:
+    """One run of the watch as its log line (and the on-change command's, when stores were
+    rewritten)."""
+    import sys
+
+    from keystore_tool.errors import KsError
+    from keystore_tool.ops.watch import run_on_change
+
+    if run.error is not None:
+        _log(
+            sys.stderr,
+            f"{_cause(run.trigger)}: failed, stores left as they were: {run.error.message}",
+        )
+        return
+    assert run.report is not None
+    for store in run.report.stores:
+        if store.changed or verbose:
+            warn_all(store.warnings)
+    _log(sys.stdout, f"{_cause(run.trigger)}: {'; '.join(_text(run.report, False))}")
+    written = run.written_stores
+    if on_change is None or not written:
+        return
+    try:
+        status = run_on_change(on_change, written)
+    except KsError as exc:
+        _log(sys.stderr, exc.message)
+        return
+    if status != 0:
+        _log(sys.stderr, f"the on-change command exited {status}")
 
 
 def _cause(trigger: tuple[str, ...]) -> str:

@@ -34,7 +34,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.STORE_PASSWORD: f"give its password with {_STOREPASS}",
     Remedy.NEW_STORE_PASSWORD: "give --new-storepass",
     Remedy.ENTRY_PASSWORD: "give its password with --entry-pass",
-    Remedy.KEY_PASSWORD: "give it with --key-pass",
+    Remedy.KEY_PASSWORD: "give its password with --key-pass",
     Remedy.TRUSTSTORE_PASSWORD: "give --truststorepass",
     Remedy.REPLACE: "use --replace to overwrite it",
     Remedy.REPLACE_OR_OTHER_ALIAS: "use --replace to overwrite it, or choose another --alias",
@@ -57,6 +57,9 @@ REMEDIES: dict[Remedy, str] = {
         "import that CA, or the server's root-most certificate: ks import --from-server"
     ),
     Remedy.PIN_OR_TRUST_ON_FIRST_USE: "give --expect-sha256, or --trust-on-first-use",
+    Remedy.CHECK_KEY_PASSWORD: "check --key-pass",
+    Remedy.CHECK_STORE_PASSWORD: "check --storepass",
+    Remedy.WRITE_STORE_PASSWORD: f"give {_STOREPASS}",
 }
 
 # Library parameters whose option is not simply ``--`` + the name with dashes.

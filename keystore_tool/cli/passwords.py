@@ -1,13 +1,19 @@
-"""Resolving a password from its three sources (CLI.md): VALUE, -env VAR, -file PATH."""
+"""Resolving a password from its three options (CLI.md): ``--X VALUE``, ``--X-env VAR``,
+``--X-file PATH``, read by :mod:`keystore_tool.password` (the reader an apply spec shares), or
+asked at a terminal."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-from keystore_tool.errors import NotFoundError, StorageError, UsageError
-from keystore_tool.password import Password
+from keystore_tool.errors import UsageError
+from keystore_tool.password import (
+    Password,
+    password_from_environment,
+    password_from_file,
+    password_text,
+)
 
 
 def resolve(
@@ -34,14 +40,11 @@ def resolve(
     if len(given) > 1:
         raise UsageError(f"give the password once: {' and '.join(given)} conflict")
     if value is not None:
-        return Password(_text(value, option))
+        return password_text(value, option)
     if env is not None:
-        secret = os.environ.get(env)
-        if secret is None:
-            raise UsageError(f"environment variable {env} named by {option}-env is not set")
-        return Password(_text(secret, f"{option}-env (variable {env})"))
+        return password_from_environment(env, f"{option}-env")
     if file is not None:
-        return Password(_first_line(file, f"{option}-file"))
+        return password_from_file(file, f"{option}-file")
     if prompt is not None and sys.stdin.isatty():
         import getpass
 
@@ -70,33 +73,3 @@ def _ask_new(prompt: str) -> str:
             return answer
         sys.stderr.write("They don't match; try again.\n")
     raise UsageError(f"no new password confirmed after {_ATTEMPTS} attempts; nothing was written")
-
-
-def _text(secret: str, source: str) -> str:
-    """The password as text. Python hands over environment and argument bytes that are not
-    UTF-8 as lone surrogates; such a password cannot be encoded the way any keystore format
-    needs, so it is a usage error that names where it came from and shows none of it."""
-    try:
-        secret.encode("utf-8")
-    except UnicodeEncodeError:
-        raise UsageError(
-            f"the password from {source} is not valid UTF-8 text; give it as UTF-8"
-        ) from None  # the exception's own text would show one of its bytes
-    return secret
-
-
-def _first_line(path: Path, option: str) -> str:
-    try:
-        with path.open("rb") as handle:
-            raw = handle.readline()
-    except FileNotFoundError as exc:
-        raise NotFoundError(f"password file not found: {path} (from {option})") from exc
-    except OSError as exc:
-        raise StorageError(f"cannot read the password file {path} (from {option})") from exc
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(
-            f"the password in {path} (from {option}) is not valid UTF-8 text; save it as UTF-8"
-        ) from None  # the exception's own text would show one of its bytes
-    return line.rstrip("\r\n")

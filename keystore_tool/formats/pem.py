@@ -111,7 +111,7 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
             key_id = _bag_attribute(_LOCAL_KEY_ID, block.preamble)
             if block.label in KEY_LABELS:
                 pkcs8, public = key_block_pkcs8_and_public(
-                    block, _SOURCE, password, "--storepass", budget
+                    block, _SOURCE, password, "store", budget
                 )
                 keys.append(_KeyBlock(index, pkcs8, public, name, key_id))
             elif block.label in CERTIFICATE_LABELS or block.label in PKCS7_LABELS:

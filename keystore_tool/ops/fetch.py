@@ -1,4 +1,4 @@
-"""``ks fetch`` and ``ks import --from-server``: the chain a server presents, and the
+"""``ks fetch`` and importing from a server: the chain a server presents, and the
 certificate of it that a truststore should hold."""
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ from keystore_tool.net import DEFAULT_TIMEOUT, Endpoint, handshake, parse_endpoi
 
 @dataclass(frozen=True)
 class FetchReport:
+    """The chain ``endpoint`` presented (leaf first, as sent) and the TLS version spoken."""
+
     endpoint: Endpoint
     chain: list[Certificate]
     protocol: str | None
 
     def as_json(self) -> dict[str, Any]:
+        """The JSON document of ``ks fetch``."""
         from keystore_tool.x509util import describe_certificate
 
         return {
@@ -27,16 +30,10 @@ class FetchReport:
         }
 
     def pem(self) -> bytes:
-        import base64
+        """The chain as concatenated PEM blocks, in the order presented."""
+        from keystore_tool.x509util import certificates_pem
 
-        blocks = []
-        for cert in self.chain:
-            body = base64.encodebytes(cert.der).replace(b"\n", b"")
-            lines = b"\n".join(body[i : i + 64] for i in range(0, len(body), 64))
-            blocks.append(
-                b"-----BEGIN CERTIFICATE-----\n" + lines + b"\n-----END CERTIFICATE-----\n"
-            )
-        return b"".join(blocks)
+        return certificates_pem(self.chain).encode("ascii")
 
 
 def fetch(
@@ -60,12 +57,13 @@ def root_most(chain: list[Certificate]) -> Certificate:
 
 
 def normalize_sha256(text: str) -> bytes:
-    """A SHA-256 fingerprint given as ``AB:CD:…``, plain hex, any case (spaces allowed)."""
+    """The pin ``expect_sha256`` as :func:`keystore_tool.fingerprints.parse_sha256` reads it;
+    anything else is a :class:`UsageError` about that parameter."""
     from keystore_tool.fingerprints import NOT_A_PIN, parse_sha256
 
     pin = parse_sha256(text)
     if pin is None:
-        raise UsageError(f"--expect-sha256 '{text}' {NOT_A_PIN}")
+        raise UsageError(f"'{text}' {NOT_A_PIN}", parameter="expect_sha256")
     return pin
 
 

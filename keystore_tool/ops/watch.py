@@ -1,4 +1,5 @@
-"""``ks apply --watch``: apply a spec, then again whenever one of its inputs changes.
+"""Watching a spec: apply it, then again whenever one of its inputs changes (``ks apply``
+in watch mode).
 
 Inputs are every file and directory the spec names (certificate and key files, chain files,
 certificate directories and their files, password files) and the spec itself. They are polled:
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from keystore_tool.errors import KsError, StorageError
-from keystore_tool.ops.apply import ApplyReport, Spec, apply_spec, load_spec
+from keystore_tool.ops.apply import CERT_SUFFIXES, ApplyReport, Spec, apply_spec, load_spec
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 DEFAULT_INTERVAL = 0.5
@@ -38,8 +39,6 @@ DEFAULT_DEBOUNCE = 1.0
 _SETTLE_LIMIT = 10
 # The variable that tells the on-change command which stores were rewritten.
 CHANGED_STORES_VARIABLE = "KS_CHANGED_STORES"
-
-_CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
 Signature = tuple[object, ...]
 Snapshot = dict[str, Signature]
@@ -118,7 +117,7 @@ def snapshot(inputs: Sequence[tuple[Path, bool]]) -> Snapshot:
         except OSError:
             continue
         for name in names:
-            if name.lower().endswith(_CERT_SUFFIXES):
+            if name.lower().endswith(CERT_SUFFIXES):
                 state[str(path / name)] = _signature(path / name)
     return state
 
