@@ -477,3 +477,36 @@ def test_load_spec_then_apply_spec_with_the_defaults_reads_only_files(
     report = apply_spec(load_spec(spec_file))
     assert report.spec == str(spec_file) and report.changed
     assert set(aliases(tmp_path / "t.jks")) == {"a"}
+
+
+def test_an_all_jdks_item_goes_into_each_jdk_truststore_the_spec_does_not_name(
+    tmp_path: Path, material: Material
+) -> None:
+    from keystore_tool.jdks import HostRoots
+    from tests.host import fakehost
+
+    host = fakehost.build(tmp_path / "host")
+    roots = HostRoots(extra=(host.root / "usr/lib/jvm", host.root / "opt"), only_extra=True)
+    own = host.os_store  # the Debian JDKs' cacerts, named by the spec itself
+    text = (
+        "allow_literal_password = true\n"
+        f'[[store]]\npath = "{own}"\npassword = {{ value = "changeit" }}\n'
+        f'[[store.certificates]]\nalias = "corp"\nfile = "{material.path("a.pem")}"\n'
+        "all_jdks = true\n"
+    )
+    spec = write_spec(tmp_path / "s.toml", text)
+    checked = apply_spec(spec, check=True, jdk_roots=roots, server_chain=no_server)
+    diffs = {s.keystore: s for s in checked.stores}
+    assert [s.keystore for s in checked.stores].count(str(own)) == 1
+    java8 = host.root / "opt/jdk8u392/jre/lib/security/cacerts"
+    jsse = host.root / "opt/java/openjdk/lib/security/jssecacerts"
+    assert diffs[str(java8)].added == [("corp", material.certificate("a").sha256_hex)]
+    empty = host.root / "usr/lib/jvm/empty-jdk/lib/security/cacerts"
+    assert any("not written" in w for w in diffs[str(empty)].warnings)
+    assert not diffs[str(empty)].changed
+    done = apply_spec(spec, jdk_roots=roots, server_chain=no_server)
+    written = {s.keystore for s in done.stores if s.written}
+    assert {str(own), str(java8), str(jsse)} <= written and str(empty) not in written
+    assert "corp" in aliases(jsse, None)  # a password-less PKCS12 stays password-less
+    assert "corp" in aliases(java8, "changeit")
+    assert not apply_spec(spec, check=True, jdk_roots=roots).changed

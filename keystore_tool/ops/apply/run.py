@@ -25,6 +25,7 @@ from keystore_tool.ops.apply.gather import (
     fetch_server_chain,
     gather,
 )
+from keystore_tool.ops.apply.jdks import jdk_store_specs
 from keystore_tool.ops.apply.plan import StoreDiff, diff_for, plan
 from keystore_tool.ops.apply.spec import Spec, StoreSpec
 from keystore_tool.password import Password
@@ -79,8 +80,6 @@ def apply_spec(
     """Validates every store of ``spec``, then (unless ``check``) writes those that differ.
     A failure in the first phase raises before any file is written. Certificates of items
     with ``all_jdks = true`` also go into each JDK truststore found below ``jdk_roots``."""
-    from keystore_tool.ops.all_jdks import jdk_store_specs
-
     report = ApplyReport(str(spec.path), check)
     sources = _Sources(server_chain, default_cas)
     jdk_stores, not_writable = jdk_store_specs(spec, jdk_roots)
