@@ -272,46 +272,54 @@ def _parse(algid: bytes, what: str) -> _ParsedPbe:
     top = _der.expect(algid, 0, len(algid), _der.SEQUENCE, what)
     items = _der.sequence_items(algid, top, what, 1)
     oid = _der.oid(algid, items[0], what)
-    if oid in _PBES1_CIPHERS:
-        if len(items) < 2:
-            raise FormatError(f"the {what} lacks its parameters")
-        params = _der.sequence_items(algid, items[1], what, 2)
-        salt = _der.octets(algid, params[0], what)
-        iterations = _der.integer(algid, params[1], what)
-        return _ParsedPbe("pbes1", oid, salt, iterations)
+    if oid not in _PBES1_CIPHERS and oid != PBES2:
+        raise UnsupportedError(f"the {what} uses an unsupported encryption algorithm ({oid})")
+    if len(items) < 2:
+        raise FormatError(f"the {what} lacks its parameters")
     if oid == PBES2:
-        if len(items) < 2:
-            raise FormatError(f"the {what} lacks its parameters")
-        params = _der.sequence_items(algid, items[1], what, 2)
-        kdf = _der.sequence_items(algid, params[0], what, 2)
-        if _der.oid(algid, kdf[0], what) != PBKDF2:
-            raise UnsupportedError(f"the {what} uses a key derivation other than PBKDF2")
-        kdf_params = _der.sequence_items(algid, kdf[1], what, 2)
-        salt = _der.octets(algid, kdf_params[0], what)
-        iterations = _der.integer(algid, kdf_params[1], what)
-        prf = "sha1"
-        key_length = 0
-        for extra in kdf_params[2:]:
-            if extra.tag == _der.INTEGER:
-                key_length = _der.integer(algid, extra, what)
-            elif extra.tag == _der.SEQUENCE:
-                prf_items = _der.sequence_items(algid, extra, what, 1)
-                prf_oid = _der.oid(algid, prf_items[0], what)
-                if prf_oid not in PRF_BY_OID:
-                    raise UnsupportedError(f"the {what} uses an unsupported PBKDF2 PRF ({prf_oid})")
-                prf = PRF_BY_OID[prf_oid]
-        enc = _der.sequence_items(algid, params[1], what, 2)
-        enc_oid = _der.oid(algid, enc[0], what)
-        if enc_oid not in CIPHER_BY_OID:
-            raise UnsupportedError(f"the {what} uses an unsupported cipher ({enc_oid})")
-        cipher, size = CIPHER_BY_OID[enc_oid]
-        iv = _der.octets(algid, enc[1], what)
-        if len(iv) != (16 if cipher.startswith("aes") else 8):
-            raise FormatError(f"the {what} has an IV of the wrong length")
-        if key_length and key_length != size:
-            raise FormatError(f"the {what} names a key length its cipher does not have")
-        return _ParsedPbe("pbes2", oid, salt, iterations, prf, cipher, size, iv)
-    raise UnsupportedError(f"the {what} uses an unsupported encryption algorithm ({oid})")
+        return _parse_pbes2(algid, items[1], what)
+    params = _der.sequence_items(algid, items[1], what, 2)
+    salt = _der.octets(algid, params[0], what)
+    iterations = _der.integer(algid, params[1], what)
+    return _ParsedPbe("pbes1", oid, salt, iterations)
+
+
+def _parse_pbes2(algid: bytes, parameters: _der.Tlv, what: str) -> _ParsedPbe:
+    params = _der.sequence_items(algid, parameters, what, 2)
+    kdf = _der.sequence_items(algid, params[0], what, 2)
+    if _der.oid(algid, kdf[0], what) != PBKDF2:
+        raise UnsupportedError(f"the {what} uses a key derivation other than PBKDF2")
+    salt, iterations, prf, key_length = _parse_pbkdf2(algid, kdf[1], what)
+    enc = _der.sequence_items(algid, params[1], what, 2)
+    enc_oid = _der.oid(algid, enc[0], what)
+    if enc_oid not in CIPHER_BY_OID:
+        raise UnsupportedError(f"the {what} uses an unsupported cipher ({enc_oid})")
+    cipher, size = CIPHER_BY_OID[enc_oid]
+    iv = _der.octets(algid, enc[1], what)
+    if len(iv) != (16 if cipher.startswith("aes") else 8):
+        raise FormatError(f"the {what} has an IV of the wrong length")
+    if key_length and key_length != size:
+        raise FormatError(f"the {what} names a key length its cipher does not have")
+    return _ParsedPbe("pbes2", PBES2, salt, iterations, prf, cipher, size, iv)
+
+
+def _parse_pbkdf2(algid: bytes, parameters: _der.Tlv, what: str) -> tuple[bytes, int, str, int]:
+    """(salt, iterations, PRF, key length or 0) of PBKDF2-params; the PRF defaults to SHA-1."""
+    kdf_params = _der.sequence_items(algid, parameters, what, 2)
+    salt = _der.octets(algid, kdf_params[0], what)
+    iterations = _der.integer(algid, kdf_params[1], what)
+    prf = "sha1"
+    key_length = 0
+    for extra in kdf_params[2:]:
+        if extra.tag == _der.INTEGER:
+            key_length = _der.integer(algid, extra, what)
+        elif extra.tag == _der.SEQUENCE:
+            prf_items = _der.sequence_items(algid, extra, what, 1)
+            prf_oid = _der.oid(algid, prf_items[0], what)
+            if prf_oid not in PRF_BY_OID:
+                raise UnsupportedError(f"the {what} uses an unsupported PBKDF2 PRF ({prf_oid})")
+            prf = PRF_BY_OID[prf_oid]
+    return salt, iterations, prf, key_length
 
 
 def scheme_of(algid: bytes, what: str = "encryption algorithm") -> PbeScheme:
@@ -353,12 +361,16 @@ def charge(algid: bytes, budget: KdfBudget, what: str) -> None:
     if len(alg) < 2 or alg[1].tag != _der.SEQUENCE:
         raise FormatError(f"{what} lacks its encryption parameters")
     params = _der.children(algid, alg[1].start, alg[1].end, part)
-    if oid != PBES2:
+    if oid == PBES2:
+        _charge_pbes2(algid, params, budget, what)
+    elif len(params) >= 2 and params[1].tag == _der.INTEGER:
         # PBES1 of PKCS#5 and PKCS#12: SEQUENCE { salt OCTET STRING, iterations INTEGER }.
-        if len(params) >= 2 and params[1].tag == _der.INTEGER:
-            outputs = _pbes1_outputs(oid) if oid in _PBES1_CIPHERS else 1
-            budget.charge(_der.integer(algid, params[1], part), what, outputs)
-        return
+        outputs = _pbes1_outputs(oid) if oid in _PBES1_CIPHERS else 1
+        budget.charge(_der.integer(algid, params[1], part), what, outputs)
+
+
+def _charge_pbes2(algid: bytes, params: list[_der.Tlv], budget: KdfBudget, what: str) -> None:
+    part = "PBE parameter"
     if not params or params[0].tag != _der.SEQUENCE:
         raise FormatError(f"{what} has malformed PBES2 parameters")
     kdf = _der.children(algid, params[0].start, params[0].end, part)

@@ -9,10 +9,10 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from keystore_tool.errors import FormatError, PasswordError, UnsupportedError
+from keystore_tool.errors import FormatError, PasswordError, Remedy, UnsupportedError
 from keystore_tool.formats import _der, _pbe
 from keystore_tool.formats._limits import KdfBudget
-from keystore_tool.formats.pkcs12.oids import _PASSWORD_HINT, OID_DATA
+from keystore_tool.formats.pkcs12.oids import OID_DATA
 
 if TYPE_CHECKING:
     from keystore_tool.password import Password
@@ -86,9 +86,7 @@ def _check_mac(pfx: _Pfx, password: Password | None, budget: KdfBudget) -> str:
         computed = _pbe.pbmac1_mac(pfx.pbmac1, text, pfx.auth_safe)
         if hmac.compare_digest(computed, pfx.mac):
             return text
-        if password is None:
-            raise PasswordError(f"the store is password-protected; {_PASSWORD_HINT}")
-        raise PasswordError("wrong password or the store's integrity check failed")
+        raise _mac_refused(password)
     budget.charge(pfx.mac_iterations, "integrity check (MAC)")
     candidates = [_pbe.bmp_password(text)]
     if text == "":
@@ -101,9 +99,17 @@ def _check_mac(pfx: _Pfx, password: Password | None, budget: KdfBudget) -> str:
         )
         if hmac.compare_digest(computed, pfx.mac):
             return text
+    raise _mac_refused(password)
+
+
+def _mac_refused(password: Password | None) -> PasswordError:
+    """Why the MAC did not verify: no password was given, or the one given is not the store's
+    (or the file was changed)."""
     if password is None:
-        raise PasswordError(f"the store is password-protected; {_PASSWORD_HINT}")
-    raise PasswordError("wrong password or the store's integrity check failed")
+        return PasswordError(
+            "the store is password-protected", password="store", remedy=Remedy.STORE_PASSWORD
+        )
+    return PasswordError("wrong password or the store's integrity check failed", password="store")
 
 
 def _pbmac1_mac_data(auth_safe: bytes, text: str, iterations: int) -> bytes:
@@ -114,3 +120,13 @@ def _pbmac1_mac_data(auth_safe: bytes, text: str, iterations: int) -> bytes:
     mac = _pbe.pbmac1_mac(params, text, auth_safe)
     digest_info = _der.seq(_pbe.pbmac1_algorithm(params), _der.octet_string(mac))
     return _der.seq(digest_info, _der.octet_string(params.salt))
+
+
+def _hmac_mac_data(auth_safe: bytes, text: str, digest: str, iterations: int) -> bytes:
+    """MacData of RFC 7292: an HMAC keyed by the PKCS#12 KDF over the BMP password."""
+    salt = os.urandom(_SALT_LENGTH)
+    mac = _pbe.pkcs12_mac(auth_safe, _pbe.bmp_password(text), salt, iterations, digest)
+    digest_info = _der.seq(
+        _der.algorithm_identifier(_pbe.DIGEST_OIDS[digest]), _der.octet_string(mac)
+    )
+    return _der.seq(digest_info, _der.octet_string(salt), _der.encode_integer(iterations))
