@@ -59,6 +59,10 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.PIN_OR_TRUST_ON_FIRST_USE: "give --expect-sha256, or --trust-on-first-use",
     Remedy.CHECK_KEY_PASSWORD: "check --key-pass",
     Remedy.CHECK_STORE_PASSWORD: "check --storepass",
+    Remedy.GIVE_STORE_PASSWORD_TO_WRITE: "give --storepass",
+    Remedy.ENTRY_PASSWORD_TO_CONVERT: "give its password with --entry-pass to convert it",
+    Remedy.ENTRY_PASSWORD_FOR_PEM: "give it with --entry-pass so it can be written as PEM",
+    Remedy.SKIP_OR_OTHER_STORETYPE: "use --skip-unsupported or another store type",
 }
 
 # Library parameters whose option is not simply ``--`` + the name with dashes.

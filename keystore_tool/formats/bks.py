@@ -33,6 +33,15 @@ from typing import TYPE_CHECKING
 from keystore_tool.errors import FormatError, PasswordError
 from keystore_tool.formats import _pbe
 from keystore_tool.formats._limits import KdfBudget
+from keystore_tool.formats._readinfo import (
+    ALIAS_COLLISION,
+    ENTRY_LEFT_OUT,
+    INTEGRITY_UNCHECKED,
+    OPAQUE_KEY,
+    TRAILING_BYTES,
+    read_info_of,
+    warn,
+)
 from keystore_tool.formats.java.mutf8 import decode_modified_utf8
 from keystore_tool.model import (
     Certificate,
@@ -41,6 +50,7 @@ from keystore_tool.model import (
     PrivateKeyEntry,
     SealedBlob,
     SecretKeyEntry,
+    StoreWarning,
     TrustedCertificateEntry,
 )
 
@@ -267,8 +277,10 @@ def build_keystore(
         folded = entry.folded_alias
         if folded in by_alias:
             # BC keeps aliases in a Hashtable: a repeated alias replaces the earlier entry.
-            keystore.warnings.append(
-                f"alias '{entry.alias}' appears more than once; BouncyCastle keeps the last"
+            warn(
+                keystore,
+                f"alias '{entry.alias}' appears more than once; BouncyCastle keeps the last",
+                ALIAS_COLLISION,
             )
         by_alias[folded] = entry
     keystore.add_loaded(list(by_alias.values()))
@@ -299,8 +311,11 @@ def _entry(
     elif item.kind == TYPE_SECRET:
         sealed = SealedBlob(OPAQUE_FORMAT, item.blob)
         warnings.append(
-            f"entry '{item.alias}' holds opaque key bytes that BouncyCastle stores as given and "
-            "cannot decode; it is listed but cannot be converted"
+            StoreWarning(
+                f"entry '{item.alias}' holds opaque key bytes that BouncyCastle stores as given "
+                "and cannot decode; it is listed but cannot be converted",
+                OPAQUE_KEY,
+            )
         )
     if key is not None:
         kind, key_format, algorithm, encoded = key
@@ -322,8 +337,11 @@ def _entry(
             )
         if sealed is None:
             warnings.append(
-                f"entry '{item.alias}' holds a {algorithm[:40]} public key, which no other "
-                "keystore type can hold; it is left out"
+                StoreWarning(
+                    f"entry '{item.alias}' holds a {algorithm[:40]} public key, which no other "
+                    "keystore type can hold; it is left out",
+                    ENTRY_LEFT_OUT,
+                )
             )
             return None
     # Still sealed: keytool calls a key entry with a chain a PrivateKeyEntry, else a secret key.
@@ -352,8 +370,13 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
     keystore.properties[f"{FORMAT}.iterations"] = header.iterations
     keystore.properties[f"{FORMAT}.integrity_verified"] = verified
     if not verified:
-        keystore.warnings.append("integrity of the BKS store not verified: no password given")
+        warn(
+            keystore,
+            "integrity of the BKS store not verified: no password given",
+            INTEGRITY_UNCHECKED,
+        )
     trailing = len(data) - body_end - MAC_SIZE
     if trailing:
-        keystore.warnings.append(f"{trailing} bytes after the integrity check were ignored")
+        warn(keystore, f"{trailing} bytes after the integrity check were ignored", TRAILING_BYTES)
+    keystore.read_info = read_info_of(keystore, FORMAT, integrity_checked=verified)
     return keystore

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from keystore_tool.errors import FormatError, PasswordError
 from keystore_tool.formats import _pbe, _twofish, bks
 from keystore_tool.formats._limits import KdfBudget
+from keystore_tool.formats._readinfo import TRAILING_BYTES, read_info_of, warn
 
 if TYPE_CHECKING:
     from keystore_tool.formats import LoadOptions
@@ -56,7 +57,8 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
     keystore.properties[f"{FORMAT}.iterations"] = header.iterations
     keystore.properties[f"{FORMAT}.integrity_verified"] = True
     if end - _DIGEST_SIZE != body_end:
-        keystore.warnings.append("bytes after the UBER store's digest were ignored")
+        warn(keystore, "bytes after the UBER store's digest were ignored", TRAILING_BYTES)
+    keystore.read_info = read_info_of(keystore, FORMAT, integrity_checked=True)
     return keystore
 
 
