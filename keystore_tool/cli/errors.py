@@ -63,6 +63,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.ENTRY_PASSWORD_TO_CONVERT: "give its password with --entry-pass to convert it",
     Remedy.ENTRY_PASSWORD_FOR_PEM: "give it with --entry-pass so it can be written as PEM",
     Remedy.SKIP_OR_OTHER_STORETYPE: "use --skip-unsupported or another store type",
+    Remedy.WRITE_STORE_PASSWORD: f"give {_STOREPASS}",
 }
 
 # Library parameters whose option is not simply ``--`` + the name with dashes.

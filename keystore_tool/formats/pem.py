@@ -136,10 +136,9 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
         entries = _entries(keys, certs, chained)
     keystore = Keystore(entries, storetype="pem")
     keystore.properties["encrypted_keys"] = encrypted_keys
-    # A file of certificates alone was written without a password, and may be again.
-    keystore.read_info = read_info_of(
-        keystore, "pem", integrity_checked=False, passwordless=not keys
-    )
+    # Not "password-less" even without keys: whether a rewrite needs a password depends on
+    # the keys it will hold then (ops.update.write_password), not on those read.
+    keystore.read_info = read_info_of(keystore, "pem", integrity_checked=False)
     return keystore
 
 

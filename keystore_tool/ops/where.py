@@ -207,7 +207,7 @@ def import_with_default_cas(
 
     from keystore_tool.model import PrivateKeyEntry, TrustedCertificateEntry
     from keystore_tool.ops.importing import ImportReport, add_trusted
-    from keystore_tool.ops.update import update_store
+    from keystore_tool.ops.update import StoreChange, update_store
     from keystore_tool.storage import resolve_store_path
 
     report = ImportReport(keystore=target.path)
@@ -216,7 +216,8 @@ def import_with_default_cas(
     if not resolve_store_path(target.path).exists():
         source = load_default_truststore(java, env)
 
-    def change(keystore: Keystore) -> tuple[None, bool]:
+    def change(store: StoreChange) -> tuple[None, bool]:
+        keystore = store.keystore
         # Decided under the store's lock: another ks may have created it meanwhile.
         created_now = not resolve_store_path(target.path).exists()
         if created_now:

@@ -170,14 +170,15 @@ def test_secret_keys_and_sealed_keys_cannot_be_held() -> None:
     assert still_sealed.value.password == "entry" and still_sealed.value.alias == "k"
 
 
-def test_the_read_records_whether_the_file_needs_a_password() -> None:
+def test_the_read_is_recorded_with_the_form_of_each_key() -> None:
     certificates = pem.load(ROOT.pem + OTHER.pem, None, LoadOptions())
     assert certificates.read_info is not None
-    assert certificates.read_info.storetype == "pem"
-    assert certificates.read_info.passwordless is True
+    assert (certificates.read_info.storetype, certificates.read_info.key_forms) == ("pem", ())
     with_key = pem.load(LEAF.key_pem() + LEAF.pem, None, LoadOptions())
-    assert with_key.read_info is not None and with_key.read_info.passwordless is False
+    assert with_key.read_info is not None
     assert [f.alias for f in with_key.read_info.key_forms] == ["server.example"]
+    # Whether a rewrite needs a password depends on the keys it will hold, not on the read.
+    assert not with_key.read_info.passwordless and not certificates.read_info.passwordless
 
 
 def test_absurd_iteration_count_in_the_store_is_refused() -> None:
