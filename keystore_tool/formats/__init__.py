@@ -107,6 +107,7 @@ class StoreFormat:
 
 
 def read_only_message(name: str) -> str:
+    """Why a read-only format is not written, and what to do instead."""
     return (
         f"ks reads {name.upper()} stores but does not change them; convert the store to "
         "pkcs12, jks or jceks and change the copy"

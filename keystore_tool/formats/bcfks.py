@@ -265,6 +265,7 @@ def _check_mac(
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    """Reads a BCFKS file (encrypted whole, so its password is needed)."""
     text = password.reveal() if password is not None else ""
     budget = KdfBudget(options.max_kdf_work)
     top = _der.expect(data, 0, len(data), _der.SEQUENCE, "BCFKS store")

@@ -83,6 +83,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass(slots=True)
 class RawEntry:
+    """One BKS entry as the file lays it out."""
+
     kind: int
     alias: str
     date_ms: int
@@ -126,6 +128,8 @@ class _Reader:
 
 @dataclass(frozen=True, slots=True)
 class Header:
+    """BouncyCastle's store header: version, salt, iteration count, where the body starts."""
+
     version: int
     salt: bytes
     iterations: int
@@ -133,6 +137,7 @@ class Header:
 
 
 def read_header(data: bytes, what: str) -> Header:
+    """The header of a BKS (or UBER) file, each field checked."""
     reader = _Reader(data, 0, len(data))
     version = reader.int32("the header")
     if version not in (0, 1, 2):
@@ -147,6 +152,7 @@ def read_header(data: bytes, what: str) -> Header:
 
 
 def check_iterations(iterations: int, what: str) -> None:
+    """Refuses an iteration count below 1 or above what BouncyCastle ever writes."""
     if not 0 < iterations <= MAX_BC_ITERATIONS:
         raise FormatError(
             f"the {what} asks for {iterations:,} iterations; BouncyCastle writes at most "
@@ -207,6 +213,7 @@ def _key(reader: _Reader) -> tuple[int, str, str, bytes]:
 
 
 def check_mac(header: Header, data: bytes, body_end: int, password: Password) -> None:
+    """Checks the store's HMAC over the entries; a mismatch is a wrong password."""
     stored = data[body_end : body_end + MAC_SIZE]
     if len(stored) != MAC_SIZE:
         raise FormatError("the BKS store is truncated (its integrity check is missing)")
@@ -354,6 +361,7 @@ def _entry(
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    """Reads a BKS file; without a password its entries are listed unverified, keys sealed."""
     header = read_header(data, "BKS")
     body_end_limit = len(data) - MAC_SIZE
     if body_end_limit <= header.body:

@@ -99,6 +99,7 @@ def _bag_attribute(pattern: re.Pattern[str], preamble: str) -> str | None:
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    """Reads a PEM file as a store: keys with their chains, the other certificates trusted."""
     budget = KdfBudget(options.max_kdf_work)
     certs: list[_CertBlock] = []
     keys: list[_KeyBlock] = []
@@ -276,6 +277,7 @@ def _entries(keys: list[_KeyBlock], certs: list[_CertBlock], chained: set[bytes]
 
 
 def dump(keystore: Keystore, password: Password | None, options: DumpOptions) -> bytes:
+    """Writes ``keystore`` as openssl's PEM layout; keys encrypted when a password is given."""
     iterations = options.iterations or DEFAULT_ITERATIONS
     if not 1 <= iterations <= MAX_ITERATIONS:
         raise UnsupportedError(

@@ -28,6 +28,7 @@ _WRONG = "wrong password or the UBER store is damaged (it did not decrypt)"
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    """Reads an UBER file (encrypted whole, so its password is needed)."""
     header = bks.read_header(data, "UBER")
     if header.version == 0 or len(header.salt) != 20:
         raise FormatError("this UBER store predates BouncyCastle 1.0's layout; ks cannot read it")

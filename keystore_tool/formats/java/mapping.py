@@ -240,6 +240,7 @@ def _last_of_each_alias(entries: list[Entry], warnings: list[str]) -> list[Entry
 def dump_store(
     keystore: Keystore, password: Password | None, options: DumpOptions, fmt: str
 ) -> bytes:
+    """``keystore`` as a ``fmt`` (``jks`` or ``jceks``) file; untouched trusted certificates are copied as read."""
     if password is None:
         raise UsageError(
             f"a password is needed to write a {fmt.upper()} store",
@@ -336,6 +337,7 @@ def sealed_fits(sealed: SealedBlob, fmt: str) -> bool:
 
 
 def can_hold(entry: Entry, fmt: str) -> bool:
+    """Whether a ``fmt`` file can hold ``entry`` as it is (a key sealed for another format cannot)."""
     if isinstance(entry, TrustedCertificateEntry):
         return True
     if isinstance(entry, PrivateKeyEntry):
