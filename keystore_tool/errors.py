@@ -78,6 +78,7 @@ class Remedy(enum.Enum):
     ENTRY_PASSWORD_FOR_PEM = "give the entry's own password so it can be written as PEM"
     SKIP_OR_OTHER_STORETYPE = "skip what the target cannot hold, or choose another store type"
     WRITE_STORE_PASSWORD = "give the password to write the store with"
+    EXPORT_CHAIN_AS_PEM = "export the chain as PEM"
 
     def phrase(self, details: Mapping[str, object]) -> str:
         return fill(self.value, details)

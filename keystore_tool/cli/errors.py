@@ -64,6 +64,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.ENTRY_PASSWORD_FOR_PEM: "give it with --entry-pass so it can be written as PEM",
     Remedy.SKIP_OR_OTHER_STORETYPE: "use --skip-unsupported or another store type",
     Remedy.WRITE_STORE_PASSWORD: f"give {_STOREPASS}",
+    Remedy.EXPORT_CHAIN_AS_PEM: "drop --der to export the chain as PEM",
 }
 
 # Library parameters whose option is not simply ``--`` + the name with dashes.
