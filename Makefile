@@ -62,8 +62,8 @@ fuzz: setup ## the long fuzz run: 10,000 random mutations per format and input r
 	FUZZ_EXAMPLES=10000 FUZZ_RANDOM=1 FUZZ_REPORT=fuzz-report.txt $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
 	@cat fuzz-report.txt
 
-stress: setup ## the full stress run: 32 writers x 10 imports with 8 readers (3 trials), 30 SIGKILLs at 20,000 entries, disk full
-	STRESS_FULL=1 $(PY) -m pytest -q -s tests/stress
+stress: setup ## the full stress run: 32 writers x 10 imports with 8 readers (3 trials), 30 SIGKILLs at 20,000 entries, disk full; 20 kills at each write step
+	STRESS_FULL=1 $(PY) -m pytest -q -s tests/stress tests/flows/test_safety.py
 
 hostile: setup ## issue 10's hostile inputs (20,000 bags named alike, a 5M-iteration MAC, a million empty PEM blocks…): time and peak RSS of ks on each
 	$(PY) -m tests.safety.hostile
