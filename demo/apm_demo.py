@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from demo.tls_server import https_server
+from keystore_tool.javaprobe import PROBE_CLASS, probe_source
 
-HERE = Path(__file__).resolve().parent
 OUT = Path(os.environ.get("KS_DEMO_DIR", "demo-out")).resolve()
 KS = str(Path(sys.executable).with_name("ks"))
 PASSWORD_VARIABLE = "KS_DEMO_STOREPASS"
@@ -141,7 +141,9 @@ def java_probe(port: int, jvm_options: list[str], truststore: Path) -> bool:
         return True
     classes = OUT / "classes"
     classes.mkdir(exist_ok=True)
-    subprocess.run([javac, "-d", str(classes), str(HERE / "HttpsProbe.java")], check=True)
+    # The probe `ks verify --java` runs: one HTTPS client for the demo, the tests and ks.
+    with probe_source() as source:
+        subprocess.run([javac, "-d", str(classes), str(source)], check=True)
     command = [
         java,
         f"-Djavax.net.ssl.trustStore={truststore}",
@@ -150,7 +152,7 @@ def java_probe(port: int, jvm_options: list[str], truststore: Path) -> bool:
         *[o.replace("<password>", os.environ[PASSWORD_VARIABLE]) for o in jvm_options],
         "-cp",
         str(classes),
-        "HttpsProbe",
+        PROBE_CLASS,
         f"https://localhost:{port}/",
     ]
     shown = [c if "Password=" not in c else c.split("=")[0] + "=<password>" for c in command]

@@ -23,6 +23,45 @@ class ServerLog:
     server_names: list[str | None] = field(default_factory=list)  # the SNI each client sent
 
 
+BODY = b"hello from the APM server\n"
+
+
+def _client_subject(tls: ssl.SSLSocket) -> str | None:
+    peer = tls.getpeercert()
+    if not peer:
+        return None
+    return ",".join(f"{k}={v}" for rdn in peer.get("subject", ()) for k, v in rdn)
+
+
+def _read_request(tls: ssl.SSLSocket) -> bytes:
+    request = b""
+    while b"\r\n\r\n" not in request and len(request) < 65536:
+        chunk = tls.recv(4096)
+        if not chunk:
+            break
+        request += chunk
+    return request
+
+
+def _answer(context: ssl.SSLContext, raw: socket.socket, log: ServerLog) -> None:
+    """One connection: the handshake, the request, one line of text."""
+    raw.settimeout(10)
+    try:
+        with context.wrap_socket(raw, server_side=True) as tls:
+            subject = _client_subject(tls)
+            if subject is not None:
+                log.client_subjects.append(subject)
+            log.handshakes.append("ok")
+            _read_request(tls)
+            tls.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+                + f"Content-Length: {len(BODY)}\r\n\r\n".encode()
+                + BODY
+            )
+    except (ssl.SSLError, OSError) as exc:
+        log.handshakes.append(f"failed: {exc}")
+
+
 @contextmanager
 def https_server(
     cert_chain: Path,
@@ -62,34 +101,7 @@ def https_server(
                 continue
             except OSError:
                 return
-            threading.Thread(target=handle, args=(raw,), daemon=True).start()
-
-    def handle(raw: socket.socket) -> None:
-        raw.settimeout(10)
-        try:
-            with context.wrap_socket(raw, server_side=True) as tls:
-                peer = tls.getpeercert()
-                subject = ""
-                if peer:
-                    subject = ",".join(
-                        f"{k}={v}" for rdn in peer.get("subject", ()) for k, v in rdn
-                    )
-                    log.client_subjects.append(subject)
-                log.handshakes.append("ok")
-                request = b""
-                while b"\r\n\r\n" not in request and len(request) < 65536:
-                    chunk = tls.recv(4096)
-                    if not chunk:
-                        break
-                    request += chunk
-                body = b"hello from the APM server\n"
-                tls.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n"
-                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
-                    + body
-                )
-        except (ssl.SSLError, OSError) as exc:
-            log.handshakes.append(f"failed: {exc}")
+            threading.Thread(target=_answer, args=(context, raw, log), daemon=True).start()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

@@ -73,6 +73,8 @@ class Remedy(enum.Enum):
     PIN_OR_TRUST_ON_FIRST_USE = "pin its SHA-256 fingerprint, or trust it on first use"
     CHECK_KEY_PASSWORD = "check the key file's password"
     CHECK_STORE_PASSWORD = "check the store's password"
+    WRITE_STORE_PASSWORD = "give the password to write the store with"
+    EXPORT_CHAIN_AS_PEM = "export the chain as PEM"
 
     def phrase(self, details: Mapping[str, object]) -> str:
         return fill(self.value, details)

@@ -4,20 +4,27 @@ Nothing here verifies anything. :func:`handshake` connects, sends SNI, takes the
 server presented (every certificate, not only the leaf: ``get_unverified_chain``, public from
 Python 3.13 and present on the private ``_sslobj`` since 3.10) and, when asked, presents a
 client certificate and finds out whether the server accepted it. Judging the chain is
-``ops.verify``'s business.
+``javatrust``'s business (``ops.verify`` asks it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
+import os
 import socket
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keystore_tool.errors import NetworkError, UsageError
 from keystore_tool.model import Certificate
+
+if TYPE_CHECKING:
+    from keystore_tool.model import PrivateKeyEntry
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -90,10 +97,43 @@ def parse_endpoint(text: str, default_port: int = 443) -> Endpoint:
 
 @dataclass(frozen=True)
 class ClientIdentity:
-    """A client certificate chain and its key as PEM files (made 0600 by the caller)."""
+    """A client certificate chain and its key as PEM files (0600, see :func:`client_identity`)."""
 
     chain_pem: Path
     key_pem: Path
+
+
+@contextlib.contextmanager
+def client_identity(entry: PrivateKeyEntry) -> Iterator[ClientIdentity]:
+    """The entry's key and chain as PEM files in a private temporary directory (0700, files
+    0600), removed afterwards: the only way Python's ``ssl`` takes a client key."""
+    import shutil
+    import tempfile
+
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    from keystore_tool.x509util import certificates_pem
+
+    key_pem = entry.load_private_key().private_bytes(
+        Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
+    )
+    chain_pem = certificates_pem(entry.chain).encode("ascii")
+    directory = tempfile.mkdtemp(prefix="ks-client-")
+    try:
+        paths = []
+        for name, data in (("chain.pem", chain_pem), ("key.pem", key_pem)):
+            path = os.path.join(directory, name)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            paths.append(Path(path))
+        yield ClientIdentity(paths[0], paths[1])
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @dataclass
@@ -116,7 +156,7 @@ class HandshakeResult:
 
 def _client_context(identity: ClientIdentity | None) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    # Verification is ops.verify's job, done the way Java does it; here we only look.
+    # Verification is javatrust's job, done the way Java does it; here we only look.
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     if identity is not None:
@@ -251,6 +291,15 @@ def _handshake_error(endpoint: Endpoint, exc: BaseException, timeout: float) -> 
     return NetworkError(f"the TLS handshake with {endpoint} failed ({exc})")
 
 
+def _check_server_name(context: ssl.SSLContext, sni: str) -> None:
+    """Refuses a name ``ssl`` will not send, before any socket exists (a refusal inside
+    ``wrap_socket`` leaves its half-made socket open)."""
+    try:
+        context.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname=sni)
+    except (ValueError, ssl.SSLError) as exc:
+        raise UsageError(f"'{sni}' cannot be sent as a TLS server name (SNI)") from exc
+
+
 def handshake(
     endpoint: Endpoint,
     *,
@@ -271,12 +320,9 @@ def handshake(
     _watch_certificate_request(context, result)
     # Python sends no SNI for an IP literal, as RFC 6066 asks.
     sni = servername or endpoint.host
+    _check_server_name(context, sni)
     raw = _connect(endpoint, timeout)
-    try:
-        tls = context.wrap_socket(raw, server_hostname=sni, do_handshake_on_connect=False)
-    except (ValueError, ssl.SSLError) as exc:
-        raw.close()
-        raise UsageError(f"'{sni}' cannot be sent as a TLS server name (SNI)") from exc
+    tls = context.wrap_socket(raw, server_hostname=sni, do_handshake_on_connect=False)
     with tls:
         try:
             tls.do_handshake()

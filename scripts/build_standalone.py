@@ -33,6 +33,7 @@ def build(out: Path) -> Path:
                 "--log-level", "WARN", "--paths", str(ROOT),
                 # main.py imports the command modules by name: PyInstaller cannot see them.
                 "--collect-submodules", "keystore_tool",
+                "--collect-data", "keystore_tool",  # resources/HttpsProbe.java (verify --java)
                 # Found through optional imports, never used, and each costs every start:
                 # setuptools brings pkg_resources and its runtime hook (~0.3 s per start).
                 *(f"--exclude-module={m}" for m in EXCLUDED),

@@ -131,11 +131,12 @@ from tests.pki import pki  # noqa: E402, F401
 def no_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Makes every key derivation fail the test: a refusal that must come "before any work"
     is proven by never reaching the KDF, not by a stopwatch."""
-    from keystore_tool.formats import _javastore, _pbe
+    from keystore_tool.formats import _pbe
+    from keystore_tool.formats.java import protectors
 
     def forbidden(*args: object, **kwargs: object) -> bytes:
         raise AssertionError("a key derivation ran before the input was refused")
 
     monkeypatch.setattr(_pbe, "pkcs12_kdf", forbidden)
     monkeypatch.setattr(_pbe, "pbkdf2", forbidden)
-    monkeypatch.setattr(_javastore, "_jce_key_iv", forbidden)
+    monkeypatch.setattr(protectors, "_jce_key_iv", forbidden)

@@ -59,6 +59,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.PIN_OR_TRUST_ON_FIRST_USE: "give --expect-sha256, or --trust-on-first-use",
     Remedy.CHECK_KEY_PASSWORD: "check --key-pass",
     Remedy.CHECK_STORE_PASSWORD: "check --storepass",
+    Remedy.WRITE_STORE_PASSWORD: f"give {_STOREPASS}",
+    Remedy.EXPORT_CHAIN_AS_PEM: "drop --der to export the chain as PEM",
 }
 
 # Library parameters whose option is not simply ``--`` + the name with dashes.

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from keystore_tool.cli import options as opt
-from keystore_tool.cli.errors import verify_exit
+from keystore_tool.cli.errors import remedy_text, verify_exit
 from keystore_tool.cli.output import echo_lines, emit_json, warn
 from keystore_tool.cli.passwords import resolve
 
@@ -72,7 +72,7 @@ def command(
         key_spec = StoreSpec(keystore, opt.store_password(storepass, storepass_env, storepass_file))
     report = verify(str(address), trust, keystore=key_spec, alias=alias, timeout=timeout)
     if java is not None:
-        from keystore_tool.ops.where import sniff_storetype
+        from keystore_tool.storetypes import sniff_storetype
 
         report.java = java_verdict(
             java,
@@ -84,7 +84,7 @@ def command(
         if report.java.trusted != report.trusted:
             warn(f"the JVM disagrees with ks: {report.java.message}")
     if json:
-        emit_json(report.as_json())
+        emit_json(report.as_json(remedy_text))
     else:
         from keystore_tool.cli.output import styled
 
@@ -94,8 +94,8 @@ def command(
             else styled("would FAIL", "bad")
         )
         lines = [f"{report.endpoint}: a JVM with {truststore} {verdict}"]
-        if report.reason:
-            lines.append(f"Reason: {report.reason}")
+        if report.refusal is not None:
+            lines.append(f"Reason: {report.refusal.text(remedy_text)}")
         if report.anchor is not None:
             from keystore_tool.x509util import describe_certificate
 

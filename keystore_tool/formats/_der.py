@@ -155,27 +155,38 @@ def _ber_element(data: bytes, pos: int, end: int, depth: int, what: str) -> tupl
         assert length is not None
         return tlv(tag, data[start : start + length]), start + length
     stop = end if length is None else start + length
+    parts, pos = _ber_children(data, start, stop, length is None, depth, what)
+    if tag == OCTET_STRING_CONSTRUCTED:
+        return tlv(OCTET_STRING, _joined_octets(parts, what)), pos
+    return tlv(tag, b"".join(parts)), pos
+
+
+def _ber_children(
+    data: bytes, pos: int, stop: int, indefinite: bool, depth: int, what: str
+) -> tuple[list[bytes], int]:
+    """The DER of a constructed element's children from ``pos`` up to ``stop`` or, for an
+    indefinite length, its end marker; and where they ended."""
     parts: list[bytes] = []
-    pos = start
     while True:
-        if length is None:
+        if indefinite:
             if pos + 2 <= stop and data[pos] == 0 and data[pos + 1] == 0:
-                pos += 2
-                break
+                return parts, pos + 2
             if pos >= stop:
                 raise FormatError(f"the file is truncated (a {what} lacks its end marker)")
         elif pos >= stop:
-            break
+            return parts, pos
         part, pos = _ber_element(data, pos, stop, depth + 1, what)
         parts.append(part)
-    if tag == OCTET_STRING_CONSTRUCTED:
-        pieces = []
-        for part in parts:
-            if part[0] != OCTET_STRING:
-                raise FormatError(f"the file is not a valid keystore (a {what} is malformed)")
-            pieces.append(part[1 + _length_size(part) :])
-        return tlv(OCTET_STRING, b"".join(pieces)), pos
-    return tlv(tag, b"".join(parts)), pos
+
+
+def _joined_octets(parts: list[bytes], what: str) -> bytes:
+    """The content of a constructed OCTET STRING: its primitive pieces, joined."""
+    pieces = []
+    for part in parts:
+        if part[0] != OCTET_STRING:
+            raise FormatError(f"the file is not a valid keystore (a {what} is malformed)")
+        pieces.append(part[1 + _length_size(part) :])
+    return b"".join(pieces)
 
 
 def _length_size(encoded: bytes) -> int:

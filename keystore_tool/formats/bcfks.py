@@ -136,42 +136,60 @@ def derive_key(
     salt = _der.octets(data, params[0], "salt")
     secret = bc_password(password) + bc_password(purpose)
     if kdf_oid == _pbe.PBKDF2:
-        iterations = _der.integer(data, params[1], "iteration count")
-        length = default_length
-        prf = "sha1"
-        for item in params[2:]:
-            if item.tag == _der.INTEGER:
-                length = _small_int(data, item, "key length", 1, _MAX_KEY_LENGTH)
-            elif item.tag == _der.SEQUENCE:
-                prf_oid, _ = _oid_of(data, item, "PRF")
-                prf = _MAC_DIGESTS.get(prf_oid, prf_oid)
-        if prf not in ("sha512", "sha3_512"):
-            raise FormatError(
-                f"the BCFKS store uses a PBKDF2 PRF BouncyCastle does not ({prf[:40]})"
-            )
-        if length < 1:
-            raise FormatError("the BCFKS store names no key length")
-        # PBKDF2 runs its rounds once per 64-byte output block of SHA-512 / SHA3-512.
-        budget.charge(
-            iterations, f"BCFKS {purpose.lower().replace('_', ' ')}", outputs=-(-length // 64)
-        )
-        return hashlib.pbkdf2_hmac(prf, secret, salt, iterations, length)
+        return _pbkdf2(data, params, secret, salt, purpose, default_length, budget)
     if kdf_oid == _pbe.SCRYPT:
-        if len(params) < 4:
-            raise FormatError("the BCFKS store has malformed scrypt parameters")
-        cost = _small_int(data, params[1], "scrypt cost", 2, _pbe.MAX_SCRYPT_COST)
-        block = _small_int(data, params[2], "scrypt block size", 1, _MAX_SCRYPT_BLOCK)
-        parallel = _small_int(data, params[3], "scrypt parallelism", 1, _MAX_SCRYPT_PARALLEL)
-        length = default_length
-        if len(params) > 4:
-            length = _small_int(data, params[4], "key length", 1, _MAX_KEY_LENGTH)
-        # BcFKSKeyStoreSpi passes the block size as scrypt's parallelism too; the store was
-        # written so, whatever its parallelism field says.
-        del parallel
-        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
-        return Scrypt(salt=salt, length=length, n=cost, r=block, p=block).derive(secret)
+        return _scrypt(data, params, secret, salt, default_length)
     raise FormatError(f"the BCFKS store uses a key derivation ks does not know ({kdf_oid})")
+
+
+def _pbkdf2(
+    data: bytes,
+    params: list[_der.Tlv],
+    secret: bytes,
+    salt: bytes,
+    purpose: str,
+    default_length: int,
+    budget: KdfBudget,
+) -> bytes:
+    """PBKDF2 with BC's PRFs (HMAC-SHA512, HMAC-SHA3-512), charged to ``budget`` first."""
+    iterations = _der.integer(data, params[1], "iteration count")
+    length = default_length
+    prf = "sha1"
+    for item in params[2:]:
+        if item.tag == _der.INTEGER:
+            length = _small_int(data, item, "key length", 1, _MAX_KEY_LENGTH)
+        elif item.tag == _der.SEQUENCE:
+            prf_oid, _ = _oid_of(data, item, "PRF")
+            prf = _MAC_DIGESTS.get(prf_oid, prf_oid)
+    if prf not in ("sha512", "sha3_512"):
+        raise FormatError(f"the BCFKS store uses a PBKDF2 PRF BouncyCastle does not ({prf[:40]})")
+    if length < 1:
+        raise FormatError("the BCFKS store names no key length")
+    # PBKDF2 runs its rounds once per 64-byte output block of SHA-512 / SHA3-512.
+    budget.charge(
+        iterations, f"BCFKS {purpose.lower().replace('_', ' ')}", outputs=-(-length // 64)
+    )
+    return hashlib.pbkdf2_hmac(prf, secret, salt, iterations, length)
+
+
+def _scrypt(
+    data: bytes, params: list[_der.Tlv], secret: bytes, salt: bytes, default_length: int
+) -> bytes:
+    """scrypt, every parameter bounded before any work."""
+    if len(params) < 4:
+        raise FormatError("the BCFKS store has malformed scrypt parameters")
+    cost = _small_int(data, params[1], "scrypt cost", 2, _pbe.MAX_SCRYPT_COST)
+    block = _small_int(data, params[2], "scrypt block size", 1, _MAX_SCRYPT_BLOCK)
+    parallel = _small_int(data, params[3], "scrypt parallelism", 1, _MAX_SCRYPT_PARALLEL)
+    length = default_length
+    if len(params) > 4:
+        length = _small_int(data, params[4], "key length", 1, _MAX_KEY_LENGTH)
+    # BcFKSKeyStoreSpi passes the block size as scrypt's parallelism too; the store was
+    # written so, whatever its parallelism field says.
+    del parallel
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, length=length, n=cost, r=block, p=block).derive(secret)
 
 
 def decrypt(

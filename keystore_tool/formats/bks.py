@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 
 from keystore_tool.errors import FormatError, PasswordError
 from keystore_tool.formats import _pbe
-from keystore_tool.formats._javastore import decode_modified_utf8
 from keystore_tool.formats._limits import KdfBudget
+from keystore_tool.formats.java.mutf8 import decode_modified_utf8
 from keystore_tool.model import (
     Certificate,
     Entry,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from keystore_tool.formats import _javastore
+from keystore_tool.formats import java
 
 if TYPE_CHECKING:
     from keystore_tool.formats import DumpOptions, LoadOptions
@@ -20,12 +20,12 @@ FORMAT = "jceks"
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
-    return _javastore.load_store(data, password, options, FORMAT)
+    return java.load_store(data, password, options, FORMAT)
 
 
 def dump(keystore: Keystore, password: Password | None, options: DumpOptions) -> bytes:
-    return _javastore.dump_store(keystore, password, options, FORMAT)
+    return java.dump_store(keystore, password, options, FORMAT)
 
 
 def can_hold(entry: Entry) -> bool:
-    return _javastore.can_hold(entry, FORMAT)
+    return java.can_hold(entry, FORMAT)

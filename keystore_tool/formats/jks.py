@@ -1,11 +1,11 @@
 """JKS, Sun's original keystore (magic FEEDFEED): private keys under the JKS key protector
-and trusted certificates. The codec lives in :mod:`keystore_tool.formats._javastore`."""
+and trusted certificates. The codec lives in :mod:`keystore_tool.formats.java`."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from keystore_tool.formats import _javastore
+from keystore_tool.formats import java
 
 if TYPE_CHECKING:
     from keystore_tool.formats import DumpOptions, LoadOptions
@@ -16,13 +16,13 @@ FORMAT = "jks"
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
-    return _javastore.load_store(data, password, options, FORMAT)
+    return java.load_store(data, password, options, FORMAT)
 
 
 def dump(keystore: Keystore, password: Password | None, options: DumpOptions) -> bytes:
-    return _javastore.dump_store(keystore, password, options, FORMAT)
+    return java.dump_store(keystore, password, options, FORMAT)
 
 
 def can_hold(entry: Entry) -> bool:
     """Trusted certificates, and keys we hold decrypted or still under the JKS protector."""
-    return _javastore.can_hold(entry, FORMAT)
+    return java.can_hold(entry, FORMAT)

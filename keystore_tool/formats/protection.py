@@ -89,6 +89,14 @@ class ReadInfo:
     integrity_checked: bool = False
     key_forms: tuple[KeyForm, ...] = ()
 
+    @property
+    def profile(self) -> Literal["legacy", "default"]:
+        """ "legacy" when a part was encrypted with a PKCS#12 PBE (what Java 8 before 8u301
+        writes), so that a rewrite keeps the store readable where it was; else "default"."""
+        read = (self.cert_pbe, self.key_pbe)
+        legacy = any(p is not None and p != "none" and not p.startswith("pbes2") for p in read)
+        return "legacy" if legacy else "default"
+
     def kept_protection(self) -> Protection | None:
         """The protection a rewrite keeps, so that whoever read the file still can; None where
         there is nothing to keep (not PKCS12, or password-less: written without a password)."""

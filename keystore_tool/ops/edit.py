@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from keystore_tool.errors import ConflictError
-from keystore_tool.model import Keystore, alias_key
-from keystore_tool.ops.update import Outcome, StoreTarget, update_store
+from keystore_tool.model import alias_key
+from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,10 @@ class EditResult:
 
 
 def delete_entry(target: StoreTarget, alias: str) -> EditResult:
-    def change(keystore: Keystore) -> tuple[str, bool]:
-        return keystore.remove(alias).alias, True
+    def change(store: StoreChange) -> tuple[str, bool]:
+        return store.keystore.remove(alias).alias, True
 
-    removed, outcome = update_store(target, change, create=False)
+    removed, outcome = update_store(target, change)
     return EditResult(target.path, removed, None, True, outcome)
 
 
@@ -33,7 +33,8 @@ def rename_entry(target: StoreTarget, alias: str, new_alias: str) -> EditResult:
 
     warnings: list[str] = []
 
-    def change(keystore: Keystore) -> tuple[str, bool]:
+    def change(store: StoreChange) -> tuple[str, bool]:
+        keystore = store.keystore
         entry = keystore[alias]
         if entry.alias == new_alias:
             return entry.alias, False
@@ -49,5 +50,5 @@ def rename_entry(target: StoreTarget, alias: str, new_alias: str) -> EditResult:
         keystore.rename(alias, new_alias)
         return old, True
 
-    old, outcome = update_store(target, change, create=False)
+    old, outcome = update_store(target, change)
     return EditResult(target.path, old, new_alias, outcome.written, outcome, warnings)

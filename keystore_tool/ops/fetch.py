@@ -1,4 +1,4 @@
-"""``ks fetch`` and ``ks import --from-server``: the chain a server presents, and the
+"""``ks fetch`` and importing from a server: the chain a server presents, and the
 certificate of it that a truststore should hold."""
 
 from __future__ import annotations
@@ -6,18 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from keystore_tool.errors import KsError, PinMismatchError, UsageError
-from keystore_tool.model import Certificate, colon_hex
+from keystore_tool.errors import KsError, UsageError
+from keystore_tool.model import Certificate
 from keystore_tool.net import DEFAULT_TIMEOUT, Endpoint, handshake, parse_endpoint
 
 
 @dataclass(frozen=True)
 class FetchReport:
+    """The chain ``endpoint`` presented (leaf first, as sent) and the TLS version spoken."""
+
     endpoint: Endpoint
     chain: list[Certificate]
     protocol: str | None
 
     def as_json(self) -> dict[str, Any]:
+        """The JSON document of ``ks fetch``."""
         from keystore_tool.x509util import describe_certificate
 
         return {
@@ -27,16 +30,10 @@ class FetchReport:
         }
 
     def pem(self) -> bytes:
-        import base64
+        """The chain as concatenated PEM blocks, in the order presented."""
+        from keystore_tool.x509util import certificates_pem
 
-        blocks = []
-        for cert in self.chain:
-            body = base64.encodebytes(cert.der).replace(b"\n", b"")
-            lines = b"\n".join(body[i : i + 64] for i in range(0, len(body), 64))
-            blocks.append(
-                b"-----BEGIN CERTIFICATE-----\n" + lines + b"\n-----END CERTIFICATE-----\n"
-            )
-        return b"".join(blocks)
+        return certificates_pem(self.chain).encode("ascii")
 
 
 def fetch(
@@ -60,20 +57,18 @@ def root_most(chain: list[Certificate]) -> Certificate:
 
 
 def normalize_sha256(text: str) -> bytes:
-    """A SHA-256 fingerprint given as ``AB:CD:…``, plain hex, any case (spaces allowed)."""
+    """The pin ``expect_sha256`` as :func:`keystore_tool.fingerprints.parse_sha256` reads it;
+    anything else is a :class:`UsageError` about that parameter."""
     from keystore_tool.fingerprints import NOT_A_PIN, parse_sha256
 
     pin = parse_sha256(text)
     if pin is None:
-        raise UsageError(f"--expect-sha256 '{text}' {NOT_A_PIN}")
+        raise UsageError(f"'{text}' {NOT_A_PIN}", parameter="expect_sha256")
     return pin
 
 
-def check_pin(certificate: Certificate, expected: str) -> None:
-    """Refuses ``certificate`` unless its SHA-256 is ``expected``."""
-    wanted = normalize_sha256(expected)
-    if certificate.sha256 != wanted:
-        raise PinMismatchError(
-            f"the server's certificate has SHA-256 {certificate.sha256_hex}, not the expected "
-            f"{colon_hex(wanted)}; nothing was imported (check that you reach the right server)"
-        )
+def pinned(chain: list[Certificate], pin: str) -> Certificate | None:
+    """The certificate of ``chain`` whose SHA-256 is ``pin`` (any spelling
+    :func:`normalize_sha256` takes), or ``None``."""
+    wanted = normalize_sha256(pin)
+    return next((c for c in chain if c.sha256 == wanted), None)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from keystore_tool.errors import ConflictError, FormatError, KeyMismatchError
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry, TrustedCertificateEntry
-from keystore_tool.ops.update import Outcome, StoreTarget, update_store
+from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
 
 
 @dataclass
@@ -134,7 +134,8 @@ def import_certificates(
     """Adds trusted certificates to the store (created when missing), idempotently, under its lock."""
     report = ImportReport(keystore=target.path)
 
-    def change(keystore: Keystore) -> tuple[None, bool]:
+    def change(store: StoreChange) -> tuple[None, bool]:
+        keystore = store.keystore
         existing = keystore.get(alias) if alias is not None else None
         if isinstance(existing, PrivateKeyEntry):
             # keytool -importcert onto a key entry: the file is the CA's reply.

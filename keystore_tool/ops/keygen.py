@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from keystore_tool.errors import ConflictError, FormatError, UsageError
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry
-from keystore_tool.ops.update import Outcome, StoreTarget, update_store
+from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -378,7 +378,8 @@ def genkeypair(
         created=datetime.now(UTC),
     )
 
-    def change(keystore: Keystore) -> tuple[None, bool]:
+    def change(store: StoreChange) -> tuple[None, bool]:
+        keystore = store.keystore
         if alias in keystore:
             raise ConflictError(
                 f"alias '{alias}' already exists; delete it first or choose another --alias"

@@ -19,6 +19,7 @@ someone else and is kept, unless ``prune_manual`` asks otherwise.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from keystore_tool.errors import KsError
 from keystore_tool.model import Certificate, Keystore, TrustedCertificateEntry
-from keystore_tool.ops.update import Outcome, StoreTarget, update_store
+from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
 from keystore_tool.storage import read_file, resolve_store_path
 
 MANAGED_PREFIX = "debian:"
@@ -244,9 +245,8 @@ def sync_os_trust(
             except KsError as exc:
                 report.skipped.append(f"{change.path}: {exc.message}")
 
-    def change_store(keystore: Keystore) -> tuple[None, bool]:
-        if target.password is None and not exists:
-            keystore.properties["passwordless"] = True
+    def change_store(store: StoreChange) -> tuple[None, bool]:
+        keystore = store.keystore
         managed = {e.folded_alias for e in keystore if e.folded_alias.startswith(MANAGED_PREFIX)}
         if wanted is not None:
             for alias in sorted(managed - {a.lower() for a in wanted}):
@@ -278,5 +278,8 @@ def sync_os_trust(
             _in_alias_order(keystore)
         return None, report.changed
 
+    if target.password is None and not exists:
+        # A new truststore without a password, as a JDK 18+ ships its cacerts.
+        target = dataclasses.replace(target, passwordless=True)
     _, report.outcome = update_store(target, change_store, create=True)
     return report

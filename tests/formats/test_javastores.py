@@ -20,7 +20,8 @@ from keystore_tool.errors import (
     UsageError,
 )
 from keystore_tool.formats import DumpOptions, LoadOptions, _der, get_format
-from keystore_tool.formats import _javastore as js
+from keystore_tool.formats import java as js
+from keystore_tool.formats.java import mapping, protectors
 from keystore_tool.model import (
     Certificate,
     Keystore,
@@ -119,7 +120,7 @@ def test_jceks_key_protector_derivation_matches_pyjks() -> None:
     from jks import sun_crypto
 
     for salt in (bytes(range(8)), b"\x01\x02\x03\x04\x01\x02\x03\x04"):  # second: equal halves
-        ours = js._jce_key_iv(b"changeit", salt, 17)
+        ours = protectors._jce_key_iv(b"changeit", salt, 17)
         assert ours == sun_crypto._jce_pbe_derive_key_and_iv("changeit", salt, 17)
 
 
@@ -394,7 +395,7 @@ def _with_key_blob(blob: bytes, magic: int = js.JCEKS_MAGIC) -> bytes:
 
 def test_absurd_jceks_iteration_count_is_refused_before_deriving(no_key_derivation: None) -> None:
     params = _der.seq(_der.octet_string(bytes(8)), _der.encode_integer(6_000_000))
-    alg = _der.seq(js._JCE_PROTECTOR_OID, params)
+    alg = _der.seq(protectors._JCE_PROTECTOR_OID, params)
     blob = _der.seq(alg, _der.octet_string(bytes(64)))
     with pytest.raises(FormatError, match="6,000,000 iterations"):
         JCEKS.load(_with_key_blob(blob), PW)
@@ -510,7 +511,7 @@ def test_unchanged_trusted_certificates_are_copied_not_encoded_again(minted, mon
         encoded.append(entry.alias)
         return real_encode(entry)
 
-    monkeypatch.setattr(js, "encode_entry", counting)
+    monkeypatch.setattr(mapping, "encode_entry", counting)
     out = JKS.dump(store, PW)
     # Only the key (re-protected) and the new certificate are encoded; the five trusted
     # entries are the file's own bytes, unchanged.

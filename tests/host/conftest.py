@@ -48,10 +48,17 @@ def private_jdk(jdk: Jdk, directory: Path) -> Jdk:
 
 @pytest.fixture(scope="session")
 def probe_classes(tmp_path_factory: pytest.TempPathFactory, jdk17: Jdk) -> Path:
-    """demo/HttpsProbe.java, compiled for Java 17 so that both JDKs run it."""
+    """keystore_tool/resources/HttpsProbe.java, compiled for Java 17 so that both JDKs run it."""
     classes = tmp_path_factory.mktemp("probe")
     subprocess.run(
-        [jdk17.javac, "--release", "17", "-d", str(classes), str(ROOT / "demo/HttpsProbe.java")],
+        [
+            jdk17.javac,
+            "--release",
+            "17",
+            "-d",
+            str(classes),
+            str(ROOT / "keystore_tool/resources/HttpsProbe.java"),
+        ],
         check=True,
     )
     return classes

@@ -254,12 +254,12 @@ def test_importing_into_cacerts_keeps_every_entry_byte_for_byte(jdk: Jdk, tmp_pa
 
 
 def _entry_bytes(path: Path) -> list[bytes]:
-    from keystore_tool.formats import _javastore
+    from keystore_tool.formats import java
 
     data = path.read_bytes()
     spans = []
-    for entry in _javastore.parse_store(data, Password("changeit")).entries:
-        assert isinstance(entry, _javastore.StoredTrustedCertificate)
+    for entry in java.parse_store(data, Password("changeit")).entries:
+        assert isinstance(entry, java.StoredTrustedCertificate)
         span = entry.span()
         assert span is not None
         spans.append(data[span[1] : span[2]])

@@ -1,7 +1,7 @@
 """A real JVM completes mutual TLS with stores made only by `ks` (and fails without them).
 
 A Python `ssl` server on 127.0.0.1 requires a client certificate from the client CA. The Java
-client (demo/HttpsProbe.java, compiled here) trusts what `ks import` wrote and presents what
+client (keystore_tool/resources/HttpsProbe.java, the probe of `ks verify --java`, compiled here) trusts what `ks import` wrote and presents what
 `ks bundle-p12` wrote, configured only by the JVM options `ks` printed.
 """
 
@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from demo.tls_server import https_server
+from keystore_tool.javaprobe import probe_source
 from tests.conftest import Jdk
-from tests.ks import ROOT, ks_ok
+from tests.ks import ks_ok
 from tests.pki import Pki
 
 pytestmark = pytest.mark.interop
@@ -26,9 +27,8 @@ SECRET = "handshake-pass"
 def probe_classes(tmp_path_factory: pytest.TempPathFactory, jdk17: Jdk) -> Path:
     classes = tmp_path_factory.mktemp("probe")
     # Compiled for Java 17 so both JDKs run the same class file.
-    subprocess.run(
-        [jdk17.javac, "-d", str(classes), str(ROOT / "demo" / "HttpsProbe.java")], check=True
-    )
+    with probe_source() as source:
+        subprocess.run([jdk17.javac, "-d", str(classes), str(source)], check=True)
     return classes
 
 
