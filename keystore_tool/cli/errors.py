@@ -119,10 +119,12 @@ def apply_exit(report: ApplyReport, *, check: bool) -> int:
 
 
 def doctor_exit(report: DoctorReport) -> int:
+    """``ks doctor``: whether it found something."""
     return EXIT_FINDINGS if report.findings else EXIT_OK
 
 
 def verify_exit(report: VerifyReport) -> int:
+    """``ks verify``: whether the chain is trusted."""
     return EXIT_OK if report.trusted else EXIT_FINDINGS
 
 
