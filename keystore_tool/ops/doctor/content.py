@@ -88,8 +88,7 @@ def check_content(keystore: Keystore, report: DoctorReport) -> None:
 def check_aliases(keystore: Keystore, findings: list[Finding]) -> None:
     """Adds a finding for each warning of the reader that aliases collided."""
     for warning in keystore.warnings:
-        # The text match is the fallback for a reader that gives its warnings no code yet.
-        if getattr(warning, "code", None) == _ALIAS_COLLISION or "aliases used twice" in warning:
+        if getattr(warning, "code", None) == _ALIAS_COLLISION:
             findings.append(
                 Finding(
                     "error",
