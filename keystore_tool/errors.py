@@ -74,6 +74,16 @@ class Remedy(enum.Enum):
     CHECK_KEY_PASSWORD = "check the key file's password"
     CHECK_STORE_PASSWORD = "check the store's password"
     WRITE_STORE_PASSWORD = "give the password to write the store with"
+    DROP_KEY_SIZE = "give no key size"
+    ENTRY_PASSWORD_OR_SKIP = (
+        "give the entry's own password, or skip the entries the target cannot hold"
+    )
+    PKCS12_OR_SKIP = "convert to pkcs12, or skip the entries the target cannot hold"
+    GIVE_KEY_AS_KEY = "give the key as the private key"
+    REPLACE_OR_OTHER_OUTPUT = "ask to replace it, or write to another file"
+    BUNDLE_KEY_AND_CERTIFICATE = (
+        "certificates only are imported: a key and its certificate make a key entry ({source})"
+    )
 
     def phrase(self, details: Mapping[str, object]) -> str:
         return fill(self.value, details)
