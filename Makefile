@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup demo test quick lint typecheck unit jdk bench fuzz stress hostile clean docs dist standalone dist-test
+.PHONY: help setup demo test quick coverage lint typecheck unit jdk bench fuzz stress hostile clean docs dist standalone dist-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -45,6 +45,16 @@ quick: $(STAMP) ## the developers' lane: lint, types and every test that needs n
 test: setup lint typecheck ## set up and run everything: lint, types, tests (interop included)
 	$(PY) -m pytest -q $(PYTEST_PARALLEL)
 
+# The use cases, javahome and net as the tests call them in-process ([tool.coverage] in
+# pyproject.toml); every test that needs no JVM or openssl, in one process (no xdist).
+COVERAGE_FOCUS := keystore_tool/ops/*,keystore_tool/javahome.py,keystore_tool/net.py
+
+coverage: $(STAMP) ## in-process branch coverage of the library: ops/, javahome and net, then the package's total
+	$(PY) -m coverage erase
+	$(PY) -m coverage run --branch -m pytest -q -p no:cacheprovider -m "not interop"
+	$(PY) -m coverage report --include='$(COVERAGE_FOCUS)'
+	@$(PY) -m coverage report --format=total | sed 's/^/keystore_tool total: /; s/$$/ %/'
+
 bench: setup ## ks against keytool, side by side, with ratios (bench/out/results.md; --quick: make bench BENCH_ARGS=--quick)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
@@ -52,8 +62,8 @@ fuzz: setup ## the long fuzz run: 10,000 random mutations per format and input r
 	FUZZ_EXAMPLES=10000 FUZZ_RANDOM=1 FUZZ_REPORT=fuzz-report.txt $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
 	@cat fuzz-report.txt
 
-stress: setup ## the full stress run: 32 writers x 10 imports with 8 readers (3 trials), 30 SIGKILLs at 20,000 entries, disk full
-	STRESS_FULL=1 $(PY) -m pytest -q -s tests/stress
+stress: setup ## the full stress run: 32 writers x 10 imports with 8 readers (3 trials), 30 SIGKILLs at 20,000 entries, disk full; 20 kills at each write step
+	STRESS_FULL=1 $(PY) -m pytest -q -s tests/stress tests/flows/test_safety.py
 
 hostile: setup ## issue 10's hostile inputs (20,000 bags named alike, a 5M-iteration MAC, a million empty PEM blocks…): time and peak RSS of ks on each
 	$(PY) -m tests.safety.hostile
@@ -74,4 +84,4 @@ dist-test: $(STAMP) ## the install tests: pip install in fresh venvs, wheel + sd
 	$(PY) -m pytest -q -p no:cacheprovider tests/test_install.py
 
 clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

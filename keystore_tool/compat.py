@@ -1,4 +1,4 @@
-"""Which runtime reads what: the compatibility model behind ``--target`` and ``doctor --target``.
+"""Which runtime reads what: the compatibility model behind targets (of writes, of doctor).
 
 Pure data and pure functions, no I/O. A *target* is a runtime release (``jdk11.0.9``,
 ``openssl3.0``); each family has one table of :class:`Rule` rows, each naming a *feature* a file

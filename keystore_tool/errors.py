@@ -73,7 +73,12 @@ class Remedy(enum.Enum):
     PIN_OR_TRUST_ON_FIRST_USE = "pin its SHA-256 fingerprint, or trust it on first use"
     CHECK_KEY_PASSWORD = "check the key file's password"
     CHECK_STORE_PASSWORD = "check the store's password"
+    GIVE_STORE_PASSWORD_TO_WRITE = "give a store password to write it"
+    ENTRY_PASSWORD_TO_CONVERT = "give the entry's own password to convert it"
+    ENTRY_PASSWORD_FOR_PEM = "give the entry's own password so it can be written as PEM"
+    SKIP_OR_OTHER_STORETYPE = "skip what the target cannot hold, or choose another store type"
     WRITE_STORE_PASSWORD = "give the password to write the store with"
+    EXPORT_CHAIN_AS_PEM = "export the chain as PEM"
     DROP_KEY_SIZE = "give no key size"
     ENTRY_PASSWORD_OR_SKIP = (
         "give the entry's own password, or skip the entries the target cannot hold"

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from keystore_tool.errors import NotFoundError
+from keystore_tool.errors import NotFoundError, Remedy
 
 TRUSTSTORE_PROPERTY = "javax.net.ssl.trustStore"
 
@@ -76,7 +76,7 @@ def find_java(java: str | os.PathLike[str] | None, env: Mapping[str, str]) -> Pa
         raise NotFoundError(f"JAVA_HOME is {java_home} but it has no bin/java; fix JAVA_HOME")
     found = shutil.which("java", path=env.get("PATH", os.defpath))
     if found is None:
-        raise NotFoundError("no java found: give --java PATH, set JAVA_HOME, or put java on PATH")
+        raise NotFoundError("no java found", remedy=Remedy.GIVE_JAVA)
     return Path(found)
 
 

@@ -12,7 +12,7 @@ The judgement follows Java's own code (``sun.security.validator.PKIXValidator``,
   its validity dates, CA certificates must say they are CAs (basic constraints) and, when they
   carry a key usage, that they may sign certificates (``keyCertSign``); MD2/MD5 signatures and
   RSA keys below 1024 bits are refused (``jdk.certpath.disabledAlgorithms``; its SHA-1 rule
-  is ``jdkCA``-only: it spares a private truststore's chains);
+  is ``jdkCA``-only: it spares a private truststore's chains, so SHA-1 links are checked);
 * the host name is checked after the path (HTTPS endpoint identification): an IP literal needs
   an IP address SAN; a DNS name is matched against the DNS SANs (``*`` in the left-most label
   only), and only when the certificate has no DNS SAN at all against the most specific CN —
@@ -118,6 +118,36 @@ def _signed_by(cert: Certificate, issuer: Certificate) -> bool:
 
     try:
         cert.x509.verify_directly_issued_by(issuer.x509)
+    except (ValueError, UnsupportedAlgorithm):
+        # cryptography verifies no SHA-1 certificate signature, which Java still accepts
+        # below a truststore's own CAs.
+        return _signature_hash(cert) == "sha1" and _signed_with_sha1(cert, issuer)
+    except (TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _signed_with_sha1(cert: Certificate, issuer: Certificate) -> bool:
+    """The SHA-1 signature of ``cert`` checked with ``issuer``'s RSA, EC or DSA key."""
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+
+    parsed = cert.x509
+    if parsed.issuer != issuer.x509.subject:
+        return False
+    try:
+        key = issuer.x509.public_key()
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(
+                parsed.signature, parsed.tbs_certificate_bytes, padding.PKCS1v15(), hashes.SHA1()
+            )
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(parsed.signature, parsed.tbs_certificate_bytes, ec.ECDSA(hashes.SHA1()))
+        elif isinstance(key, dsa.DSAPublicKey):
+            key.verify(parsed.signature, parsed.tbs_certificate_bytes, hashes.SHA1())
+        else:
+            return False
     except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
     return True

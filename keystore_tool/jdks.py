@@ -106,27 +106,29 @@ def _walk(root: Path, depth: int) -> Iterator[Path]:
 
 
 def _candidates(env: Mapping[str, str], roots: HostRoots) -> Iterator[tuple[Path, str]]:
-    if roots.only_extra:
-        for root in roots.extra:
-            for found in _walk(root, SEARCH_DEPTH):
-                yield found, f"search {root}"
-        return
+    """Every place a runtime may be, with how it was found, in the order they are reported."""
+    if not roots.only_extra:
+        yield from _from_environment(env)
+        for root in roots.system:
+            for found in _walk(root, SYSTEM_DEPTH):
+                yield found, str(root)
+        home = roots.home if roots.home is not None else Path(env.get("HOME") or "/nonexistent")
+        for name, below in HOME_ROOTS:
+            for found in _walk(home / below, HOME_DEPTH):
+                yield found, name
+    for root in roots.extra:
+        for found in _walk(root, SEARCH_DEPTH):
+            yield found, f"search {root}"
+
+
+def _from_environment(env: Mapping[str, str]) -> Iterator[tuple[Path, str]]:
+    """``JAVA_HOME``, then each ``java`` on ``PATH``."""
     java_home = env.get("JAVA_HOME")
     if java_home:
         yield Path(java_home), "JAVA_HOME"
     for directory in env.get("PATH", "").split(os.pathsep):
         if directory and (Path(directory) / "java").is_file():
             yield Path(directory) / "java", "PATH"
-    for root in roots.system:
-        for found in _walk(root, SYSTEM_DEPTH):
-            yield found, str(root)
-    home = roots.home if roots.home is not None else Path(env.get("HOME") or "/nonexistent")
-    for name, below in HOME_ROOTS:
-        for found in _walk(home / below, HOME_DEPTH):
-            yield found, name
-    for root in roots.extra:
-        for found in _walk(root, SEARCH_DEPTH):
-            yield found, f"search {root}"
 
 
 def discover_runtimes(
@@ -171,7 +173,7 @@ _VERSION_OUTPUT = re.compile(r'version "([^"]+)"')
 
 def _safe_to_run(java: Path) -> bool:
     """Whether starting ``java`` runs nobody else's code: the binary and its directory are
-    owned by root or by us and writable by no one else (a root ``ks where --all`` must not
+    owned by root or by us and writable by no one else (a root survey of the host must not
     run a ``java`` another user planted below a search root)."""
     import stat
 

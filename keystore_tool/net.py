@@ -291,6 +291,15 @@ def _handshake_error(endpoint: Endpoint, exc: BaseException, timeout: float) -> 
     return NetworkError(f"the TLS handshake with {endpoint} failed ({exc})")
 
 
+def _check_server_name(context: ssl.SSLContext, sni: str) -> None:
+    """Refuses a name ``ssl`` will not send, before any socket exists (a refusal inside
+    ``wrap_socket`` leaves its half-made socket open)."""
+    try:
+        context.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname=sni)
+    except (ValueError, ssl.SSLError) as exc:
+        raise UsageError(f"'{sni}' cannot be sent as a TLS server name (SNI)") from exc
+
+
 def handshake(
     endpoint: Endpoint,
     *,
@@ -311,12 +320,9 @@ def handshake(
     _watch_certificate_request(context, result)
     # Python sends no SNI for an IP literal, as RFC 6066 asks.
     sni = servername or endpoint.host
+    _check_server_name(context, sni)
     raw = _connect(endpoint, timeout)
-    try:
-        tls = context.wrap_socket(raw, server_hostname=sni, do_handshake_on_connect=False)
-    except (ValueError, ssl.SSLError) as exc:
-        raw.close()
-        raise UsageError(f"'{sni}' cannot be sent as a TLS server name (SNI)") from exc
+    tls = context.wrap_socket(raw, server_hostname=sni, do_handshake_on_connect=False)
     with tls:
         try:
             tls.do_handshake()

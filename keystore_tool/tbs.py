@@ -42,6 +42,8 @@ _STRING_CODECS = {
 
 @dataclass(frozen=True)
 class TbsFields:
+    """The fields of a certificate's TBSCertificate that listing needs, read without cryptography."""
+
     serial: int
     issuer: str
     subject: str

@@ -315,6 +315,7 @@ class AliasAllocator:
         self._next: dict[str, int] = {}
 
     def take(self, base: str) -> str:
+        """``base``, or ``base-N`` with the first N from 2 up that is free; taken from now on."""
         folded = base.lower()
         n = self._next.get(folded, 1)
         candidate = base if n == 1 else f"{base}-{n}"
@@ -360,8 +361,15 @@ def is_self_signed(cert: Certificate) -> bool:
 
 
 def order_chain(leaf: Certificate, others: Iterable[Certificate]) -> OrderedChain:
-    """Builds the leaf-first chain from ``others`` by issuer name (and AKI/SKI where present),
-    dropping duplicates. Each step prefers a candidate whose SKI matches the AKI sought."""
+    """The one chain orderer of the library: the leaf-first chain from ``others`` by issuer
+    name (and AKI/SKI where present), duplicates (same DER) dropped; the rest are leftovers.
+
+    The tie-break, at each step from the current certificate to its issuer: a candidate
+    whose subject is the issuer name *and* whose SKI is the AKI sought comes first; failing
+    that, any candidate with that subject; among equals, the first in the order ``others``
+    gives (file order), skipping certificates already in the chain. The walk stops at a
+    self-signed certificate (``complete``), when no issuer is found, or after
+    :data:`MAX_CHAIN_LENGTH` certificates."""
     from keystore_tool.certfiles import quiet_legacy_warnings
 
     with quiet_legacy_warnings():
@@ -485,7 +493,9 @@ def certificate_for_key(
 
 
 def certificates_pem(certificates: Iterable[Certificate]) -> str:
-    """Certificates as concatenated PEM blocks."""
+    """Certificates as concatenated ``CERTIFICATE`` PEM blocks, in the order given: the one
+    writer of certificate PEM (armour from :func:`keystore_tool.certfiles.armour`); encode
+    the text as ASCII for bytes."""
     from keystore_tool.certfiles import armour
 
     return b"".join(armour("CERTIFICATE", cert.der) for cert in certificates).decode("ascii")

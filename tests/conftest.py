@@ -76,6 +76,19 @@ def _jdk(version: str) -> Jdk:
     return Jdk(version, home)
 
 
+# Fixtures that run a JDK or openssl (a test reaches them directly or through another fixture).
+TOOL_FIXTURES = frozenset({"jdk", "jdk17", "jdk25", "openssl", "bc_stores"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs a JDK or openssl is ``interop`` whether or not its file says so:
+    ``make quick`` (``-m "not interop"``) then starts no JVM. Runs before ``-m`` selects."""
+    for item in items:
+        if TOOL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.interop)
+
+
 @pytest.fixture(scope="session")
 def jdk17() -> Jdk:
     return _jdk("17")

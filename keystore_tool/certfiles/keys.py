@@ -79,6 +79,7 @@ def read_private_key(data: bytes, source: str, password: Password | None) -> byt
 
 
 def pkcs8_der(key: PrivateKeyTypes, source: str) -> bytes:
+    """A loaded private key as unencrypted PKCS#8 DER."""
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,10 @@ from keystore_tool.cli.errors import check_exit
 from keystore_tool.cli.output import echo_lines, emit_json, styled, warn_all
 from keystore_tool.errors import KsError
 from keystore_tool.password import Password
+
+if TYPE_CHECKING:
+    from keystore_tool.model import Keystore
+    from keystore_tool.ops.check import CheckReport
 
 
 def _passwords_by_store(
@@ -116,7 +120,6 @@ def command(
         parse_duration,
         prometheus_text,
     )
-    from keystore_tool.storage import load_store
 
     if output_format not in ("text", "prometheus"):
         raise UsageError(f"--format {output_format} is unknown; choose text or prometheus")
@@ -127,22 +130,10 @@ def command(
     passwords = _passwords_by_store(
         keystore, storepass or [], storepass_env or [], storepass_file or []
     )
-    stores = []
-    given: list[Password | None] = []  # each store's password, for the --target predictions
-    for path, password in zip(keystore, passwords, strict=True):
-        try:
-            given.append(password())
-            loaded = load_store(path, given[-1])
-        except KsError as exc:
-            # Which of several stores failed is the first thing the user needs to know.
-            exc.message = f"{path}: {exc.message}"
-            exc.args = (exc.message,)
-            raise
-        warn_all(f"{path}: {warning}" for warning in loaded.warnings)
-        stores.append((str(path), loaded))
-    report = check_stores(stores, window)
-    for (path_text, loaded), store_password in zip(stores, given, strict=True):
-        if targets:
+    stores = _load_all(keystore, passwords)
+    report = check_stores([(path, loaded) for path, loaded, _ in stores], window)
+    if targets:
+        for path_text, loaded, store_password in stores:
             text = store_password.reveal() if store_password is not None else None
             check_targets(report, path_text, loaded, text, targets)
     if output_format == "prometheus":
@@ -150,7 +141,32 @@ def command(
         return 0
     if json:
         emit_json(report.as_json())
-        return check_exit(report)
+    else:
+        echo_lines(_text_lines(report, expires_within))
+    return check_exit(report)
+
+
+def _load_all(
+    paths: list[Path], passwords: list[Callable[[], Password | None]]
+) -> list[tuple[str, Keystore, Password | None]]:
+    """Each store read with its password (kept for the --target predictions), its warnings
+    said as it is read."""
+    from keystore_tool.storage import load_store
+
+    stores = []
+    for path, password in zip(paths, passwords, strict=True):
+        try:
+            given = password()
+            loaded = load_store(path, given)
+        except KsError as exc:
+            # Which of several stores failed is the first thing the user needs to know.
+            raise exc.reworded(f"{path}: {exc.message}") from exc
+        warn_all(f"{path}: {warning}" for warning in loaded.warnings)
+        stores.append((str(path), loaded, given))
+    return stores
+
+
+def _text_lines(report: CheckReport, expires_within: str) -> list[str]:
     lines = []
     for cert in report.certificates:
         if cert.status == "ok":
@@ -166,10 +182,10 @@ def command(
         codes = ", ".join(p.code for p in status.problems)
         lines.append(f"UNLOADABLE: {status.store} in {status.target}: {codes}")
     total = len(report.certificates)
+    count = len(report.stores)
     lines.append(
-        f"{total} certificate{'s' if total != 1 else ''} checked in {len(stores)} "
-        f"store{'s' if len(stores) != 1 else ''}: {len(report.expired)} expired, "
+        f"{total} certificate{'s' if total != 1 else ''} checked in {count} "
+        f"store{'s' if count != 1 else ''}: {len(report.expired)} expired, "
         f"{len(report.expiring)} expiring within {expires_within}"
     )
-    echo_lines(lines)
-    return check_exit(report)
+    return lines

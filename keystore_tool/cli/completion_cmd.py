@@ -66,6 +66,7 @@ def _model() -> list[tuple[str, str, list[_Option]]]:
 
 
 def script(shell: str) -> str:
+    """The static completion script for ``shell`` (bash, zsh or fish)."""
     model = _model()
     if shell == "bash":
         return _bash(model)

@@ -18,6 +18,8 @@ MAN_DATE = "2026-12-01"  # the pages' date stays put, so regenerating changes on
 
 @dataclass(frozen=True)
 class OptionDoc:
+    """One option or argument of a command, as the reference shows it."""
+
     names: str  # "-k, --keystore"
     metavar: str  # "PATH", or "" for a flag
     help: str
@@ -27,6 +29,8 @@ class OptionDoc:
 
 @dataclass(frozen=True)
 class CommandRef:
+    """One command of the reference: summary, help, usage, arguments and options."""
+
     name: str
     summary: str
     help: tuple[str, ...]  # the docstring's paragraphs after the summary
@@ -46,6 +50,7 @@ def click_group() -> Any:
 
 
 def commands() -> list[CommandRef]:
+    """Every command of the Typer app, by name, as reference entries."""
     import click
 
     group = click_group()
@@ -94,6 +99,7 @@ def commands() -> list[CommandRef]:
 
 
 def markdown() -> str:
+    """The command-line reference (docs/CLI.md) as Markdown."""
     refs = commands()
     out = [
         "# ks command-line reference",

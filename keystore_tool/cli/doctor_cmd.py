@@ -36,8 +36,14 @@ def command(
     json: opt.Json = False,
 ) -> int:
     """Find what makes Java or a --target runtime reject a store."""
-    from keystore_tool.ops.doctor import diagnose, target_version
+    from keystore_tool.cli.advice import advice_text, command_line
+    from keystore_tool.errors import UsageError
+    from keystore_tool.ops.doctor import JAVA_RELEASES, diagnose, target_version
 
+    if java is not None and target_java is not None:
+        raise UsageError("give --java or --target-java, not both")
+    if target_java is not None and target_java not in JAVA_RELEASES:
+        raise UsageError("--target-java must be 8, 11, 17, 21 or 25")
     # No password prompt: doctor reads the store as a JVM given no password would.
     password = opt.store_password(storepass, storepass_env, storepass_file, prompt=False)
     report = diagnose(
@@ -46,34 +52,34 @@ def command(
         target=target_version(java, target_java),
         targets=opt.runtime_targets(target),
     )
-    remedies = {v.target.name: render_fix(v, keystore) for v in report.targets or []}
     if json:
-        document = report.as_json()
-        for verdict in document.get("targets", []):
-            for problem in verdict["problems"]:
-                problem["message"] += f"; {remedies[verdict['target']]}"
-        emit_json(document)
-    else:
-        lines = [
-            f"{keystore} ({report.storetype or 'unknown type'}): Java sees "
-            f"{report.java_sees_anchors} trust anchor{'s' if report.java_sees_anchors != 1 else ''}"
-        ]
-        if not report.findings:
-            lines.append("No problems found.")
-        for finding in report.findings:
-            where = f" [{finding.alias}]" if finding.alias else ""
-            lines.append(f"{finding.severity.upper()} {finding.code}{where}: {finding.message}")
-            lines.append(f"  remedy: {finding.remedy}")
-        for verdict in report.targets or []:
-            state = "loads it" if verdict.loads else "does NOT load it"
-            lines.append(f"target {verdict.target}: {state}")
-            for problem in verdict.problems:
-                where = f" [{', '.join(problem.aliases)}]" if problem.aliases else ""
-                lines.append(f"  {problem.code}{where}: {problem.message}")
-            if not verdict.loads:
-                lines.append(f"  remedy: {remedies[verdict.target.name]}")
-        echo_lines(lines)
+        emit_json(report.as_json(command_line, lambda verdict: render_fix(verdict, keystore)))
+        return doctor_exit(report)
+    lines = [
+        f"{keystore} ({report.storetype or 'unknown type'}): Java sees "
+        f"{report.java_sees_anchors} trust anchor{'s' if report.java_sees_anchors != 1 else ''}"
+    ]
+    if not report.findings:
+        lines.append("No problems found.")
+    for finding in report.findings:
+        where = f" [{finding.alias}]" if finding.alias else ""
+        lines.append(f"{finding.severity.upper()} {finding.code}{where}: {finding.message}")
+        lines.append(f"  remedy: {advice_text(finding.remedy)}")
+    for verdict in report.targets or []:
+        lines.extend(_verdict_lines(verdict, keystore))
+    echo_lines(lines)
     return doctor_exit(report)
+
+
+def _verdict_lines(verdict: TargetVerdict, keystore: Path) -> list[str]:
+    state = "loads it" if verdict.loads else "does NOT load it"
+    lines = [f"target {verdict.target}: {state}"]
+    for problem in verdict.problems:
+        where = f" [{', '.join(problem.aliases)}]" if problem.aliases else ""
+        lines.append(f"  {problem.code}{where}: {problem.message}")
+    if not verdict.loads:
+        lines.append(f"  remedy: {render_fix(verdict, keystore)}")
+    return lines
 
 
 def render_fix(verdict: TargetVerdict, keystore: Path) -> str:

@@ -59,7 +59,12 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.PIN_OR_TRUST_ON_FIRST_USE: "give --expect-sha256, or --trust-on-first-use",
     Remedy.CHECK_KEY_PASSWORD: "check --key-pass",
     Remedy.CHECK_STORE_PASSWORD: "check --storepass",
+    Remedy.GIVE_STORE_PASSWORD_TO_WRITE: "give --storepass",
+    Remedy.ENTRY_PASSWORD_TO_CONVERT: "give its password with --entry-pass to convert it",
+    Remedy.ENTRY_PASSWORD_FOR_PEM: "give it with --entry-pass so it can be written as PEM",
+    Remedy.SKIP_OR_OTHER_STORETYPE: "use --skip-unsupported or another store type",
     Remedy.WRITE_STORE_PASSWORD: f"give {_STOREPASS}",
+    Remedy.EXPORT_CHAIN_AS_PEM: "drop --der to export the chain as PEM",
     Remedy.DROP_KEY_SIZE: "drop --keysize",
     Remedy.ENTRY_PASSWORD_OR_SKIP: (
         "give it with --entry-pass, or pass --skip-unsupported to leave it out"
@@ -126,10 +131,12 @@ def apply_exit(report: ApplyReport, *, check: bool) -> int:
 
 
 def doctor_exit(report: DoctorReport) -> int:
+    """``ks doctor``: whether it found something."""
     return EXIT_FINDINGS if report.findings else EXIT_OK
 
 
 def verify_exit(report: VerifyReport) -> int:
+    """``ks verify``: whether the chain is trusted."""
     return EXIT_OK if report.trusted else EXIT_FINDINGS
 
 

@@ -542,6 +542,7 @@ def epilog(name: str) -> str | None:
 
 
 def main_epilog() -> str:
+    """The text after ``ks --help``'s commands: global options, exit codes, where to read more."""
     lines = ["\b", "Global options (anywhere on the line):"]
     lines.extend(f"  {name:<11}{what}" for name, what in GLOBAL_OPTIONS)
     lines += ["", "\b", "Exit codes:"]

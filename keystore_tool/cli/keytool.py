@@ -9,7 +9,7 @@ read as a cluster of short options (``-keystore`` as ``-k eystore``).
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 
 from keystore_tool.errors import UsageError
@@ -229,51 +229,61 @@ def _is_keytool_option(word: str) -> bool:
 
 def _ks_options(command: str, words: list[str]) -> list[str]:
     out: list[str] = []
-    index = 0
-    while index < len(words):
-        word = words[index]
-        index += 1
+    rest = iter(words)
+    for word in rest:
         if word in _SECRET_OPTIONS or (word.startswith("--") and word.endswith(("-env", "-file"))):
+            # A ks option that takes a secret: its value is passed on untouched.
             out.append(word)
-            if index < len(words):
-                out.append(words[index])
-                index += 1
-            continue
-        if not _is_keytool_option(word):
+            out.extend(_next(rest))
+        elif _is_keytool_option(word):
+            out.extend(_translated_option(command, word, rest))
+        else:
             out.append(word)
-            continue
-        name, _, modifier = word[1:].partition(":")
-        ks_name = _BY_COMMAND.get(command, {}).get(name, _COMMON.get(name))
-        if ks_name is None:
-            if name in _REFUSED:
-                raise UsageError(
-                    f"keytool's -{name} has no 'ks {command}' counterpart: {_REFUSED[name]}"
-                )
-            if name in _VALUED or name in _FLAGS:
-                raise UsageError(
-                    f"keytool's -{name} has no 'ks {command}' counterpart; see 'ks {command} --help'"
-                )
-            out.append(word)  # not keytool's: Typer says what is wrong with it
-            continue
-        if modifier:
-            if modifier not in ("env", "file") or not ks_name.endswith(("pass", "storepass")):
-                raise UsageError(f"keytool's -{name}:{modifier} is not understood")
-            ks_name = f"{ks_name}-{modifier}"
-        value = None
-        if name in _VALUED:
-            if index >= len(words):
-                raise UsageError(f"keytool's -{name} needs a value")
-            value = words[index]
-            index += 1
-        if command == "fetch" and name == "sslserver":
-            out.append(value or "")
-            continue
-        if not ks_name:
-            continue
-        out.append(ks_name)
-        if value is not None:
-            out.append(value)
     return out
+
+
+def _next(words: Iterator[str]) -> list[str]:
+    return [word for word in (next(words, None),) if word is not None]
+
+
+def _translated_option(command: str, word: str, rest: Iterator[str]) -> list[str]:
+    """ks' words for one keytool option (taking its value from ``rest``)."""
+    name, _, modifier = word[1:].partition(":")
+    ks_name = _ks_name(command, name, modifier)
+    if ks_name is None:
+        return [word]  # not keytool's: Typer says what is wrong with it
+    value = None
+    if name in _VALUED:
+        taken = _next(rest)
+        if not taken:
+            raise UsageError(f"keytool's -{name} needs a value")
+        value = taken[0]
+    if command == "fetch" and name == "sslserver":
+        return [value or ""]
+    if not ks_name:
+        return []
+    return [ks_name] if value is None else [ks_name, value]
+
+
+def _ks_name(command: str, name: str, modifier: str) -> str | None:
+    """The ks option for keytool's ``-name[:modifier]`` in ``command`` ("" when ks needs none);
+    None for a word keytool does not know either."""
+    ks_name = _BY_COMMAND.get(command, {}).get(name, _COMMON.get(name))
+    if ks_name is None:
+        if name in _REFUSED:
+            raise UsageError(
+                f"keytool's -{name} has no 'ks {command}' counterpart: {_REFUSED[name]}"
+            )
+        if name in _VALUED or name in _FLAGS:
+            raise UsageError(
+                f"keytool's -{name} has no 'ks {command}' counterpart; see 'ks {command} --help'"
+            )
+        return None
+    if modifier:
+        if modifier not in ("env", "file") or not ks_name.endswith(("pass", "storepass")):
+            raise UsageError(f"keytool's -{name}:{modifier} is not understood")
+        ks_name = f"{ks_name}-{modifier}"
+    return ks_name
 
 
 _FLAGS = frozenset(

@@ -36,18 +36,10 @@ def command(
         entry_pass_env=entry_pass_env,
         entry_pass_file=entry_pass_file,
     )
-    entries = view.keystore.sorted_entries()
     if json:
-        from keystore_tool.x509util import describe_entry
-
-        emit_json(
-            {
-                "keystore": str(keystore),
-                "storetype": view.storetype,
-                "entries": [describe_entry(entry) for entry in entries],
-            }
-        )
+        emit_json(view.as_json())
         return
+    entries = view.keystore.sorted_entries()
     count = len(entries)
     if not verbose and on_terminal():
         # A person reading: one aligned row per entry. A pipe or a log gets keytool's layout.

@@ -156,6 +156,7 @@ def _once_each(message: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Runs ``ks`` with ``argv`` (else the process's arguments); the exit code (CLI.md)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     if "--no-color" in args:
@@ -197,29 +198,38 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("ks: error: interrupted\n")
         return 130
     except Exception as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            sys.stderr.write(f"{exc.format_message()}\n")  # type: ignore[attr-defined]
-            return 2
-        message = _usage_message(exc)
-        if message is not None:
-            code = int(getattr(exc, "exit_code", 2))
-            if code == 1 and type(exc).__name__ == "Abort":
-                sys.stderr.write("ks: error: aborted\n")
-                return 1
-            hint = " ".join(a for a in args[:1] if a in COMMANDS)
-            sys.stderr.write(
-                error_line(f"{message.rstrip('.')}; see 'ks {hint + ' ' if hint else ''}--help'")
-            )
+        code = _known_failure(exc, args)
+        if code is not None:
             return code
-        if type(exc).__name__ == "Abort":
-            sys.stderr.write("ks: error: aborted\n")
-            return 1
         if debug:
             raise
         sys.stderr.write(
             f"ks: error: internal error ({type(exc).__name__}); rerun with --debug and report it\n"
         )
         return 1
+
+
+def _known_failure(exc: Exception, args: list[str]) -> int | None:
+    """The exit code of a failure Typer or Click raised (a usage error, an abort, help shown
+    for no arguments), its line written; None for anything else (a bug)."""
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        sys.stderr.write(f"{exc.format_message()}\n")  # type: ignore[attr-defined]
+        return 2
+    message = _usage_message(exc)
+    if message is not None:
+        code = int(getattr(exc, "exit_code", 2))
+        if code == 1 and type(exc).__name__ == "Abort":
+            sys.stderr.write("ks: error: aborted\n")
+            return 1
+        hint = " ".join(a for a in args[:1] if a in COMMANDS)
+        sys.stderr.write(
+            error_line(f"{message.rstrip('.')}; see 'ks {hint + ' ' if hint else ''}--help'")
+        )
+        return code
+    if type(exc).__name__ == "Abort":
+        sys.stderr.write("ks: error: aborted\n")
+        return 1
+    return None
 
 
 def _print_library_warnings() -> None:
@@ -277,6 +287,7 @@ def _from_keytool(args: list[str]) -> list[str]:
 
 
 def run() -> None:
+    """The console script's entry point: :func:`main` as the process's exit status."""
     sys.exit(main())
 
 

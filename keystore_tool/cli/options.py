@@ -90,10 +90,12 @@ EntryPassFile = Annotated[
 def store_password(
     value: str | None, env: str | None, file: Path | None, *, prompt: bool = True
 ) -> Password | None:
+    """The store password from ``--storepass``, its -env or -file variant, or a prompt."""
     return resolve("--storepass", value, env, file, prompt="Keystore password" if prompt else None)
 
 
 def entry_password(value: str | None, env: str | None, file: Path | None) -> Password | None:
+    """The entry password from ``--entry-pass`` or its -env or -file variant."""
     return resolve("--entry-pass", value, env, file)
 
 

@@ -37,6 +37,7 @@ def printable(text: object) -> str:
 
 
 def emit_json(document: Any) -> None:
+    """Writes ``document`` as indented JSON on stdout (a progress line wiped first)."""
     clear_progress()
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
     sys.stdout.write("\n")
@@ -76,11 +77,13 @@ def write_raw(text: str) -> None:
 
 
 def warn(message: str) -> None:
+    """A ``ks: warning:`` line on stderr."""
     clear_progress()
     sys.stderr.write(f"{styled('ks: warning:', 'warn', sys.stderr)} {printable(message)}\n")
 
 
 def warn_all(messages: Iterable[str]) -> None:
+    """Each message as a ``ks: warning:`` line."""
     for message in messages:
         warn(message)
 
@@ -124,6 +127,7 @@ def styled(text: str, style: str, stream: Any = None) -> str:
 
 
 def on_terminal(stream: Any = None) -> bool:
+    """Whether ``stream`` (stdout by default) is a terminal."""
     stream = sys.stdout if stream is None else stream
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())

@@ -44,6 +44,7 @@ def table_row(entry: Entry) -> list[str]:
 
 
 def certificate_lines(cert: Certificate, indent: str = "") -> list[str]:
+    """A certificate as keytool's ``-list -v`` prints it, each line prefixed by ``indent``."""
     from keystore_tool.x509util import describe_certificate
 
     info = describe_certificate(cert)
@@ -60,6 +61,7 @@ def certificate_lines(cert: Certificate, indent: str = "") -> list[str]:
 
 
 def detail_lines(entry: Entry) -> list[str]:
+    """An entry as keytool's ``-list -v`` prints it."""
     date = f"{entry.created:%Y-%m-%d %H:%M:%S UTC}" if entry.created else "not recorded"
     lines = [
         f"Alias name: {entry.alias}",

@@ -58,15 +58,14 @@ def _pinned(
     pinned); none is a refusal that says why, above all when the pin is of a CA the server
     does not send (servers rarely send their root)."""
     from keystore_tool.errors import PinMismatchError
-    from keystore_tool.ops.fetch import normalize_sha256
+    from keystore_tool.ops.fetch import normalize_sha256, pinned
     from keystore_tool.x509util import describe_certificate, is_self_signed
 
-    wanted = normalize_sha256(pin)
-    for certificate in chain:
-        if certificate.sha256 == wanted:
-            return certificate
+    found = pinned(chain, pin)
+    if found is not None:
+        return found
     info = describe_certificate(root_most)
-    wanted_hex = wanted.hex(":").upper()
+    wanted_hex = normalize_sha256(pin).hex(":").upper()
     if not is_self_signed(root_most):
         raise PinMismatchError(
             f"{endpoint} presents no certificate with SHA-256 {wanted_hex}; nothing was imported. "

@@ -9,7 +9,7 @@ import typer
 from keystore_tool.cli import options as opt
 from keystore_tool.cli.output import echo_lines, emit_json, write_raw
 from keystore_tool.cli.render import detail_lines
-from keystore_tool.ops.inspect import find_entry
+from keystore_tool.ops.inspect import show_entry
 
 
 def command(
@@ -36,13 +36,10 @@ def command(
         entry_pass_env=entry_pass_env,
         entry_pass_file=entry_pass_file,
     )
-    entry = find_entry(view, alias)
+    shown = show_entry(view, alias)
+    entry = shown.entry
     if json:
-        from keystore_tool.x509util import describe_entry
-
-        emit_json(
-            {"keystore": str(keystore), "storetype": view.storetype, "entry": describe_entry(entry)}
-        )
+        emit_json(shown.as_json())
         return
     if pem:
         from keystore_tool.x509util import certificates_pem

@@ -72,7 +72,7 @@ def command(
         key_spec = StoreSpec(keystore, opt.store_password(storepass, storepass_env, storepass_file))
     report = verify(str(address), trust, keystore=key_spec, alias=alias, timeout=timeout)
     if java is not None:
-        from keystore_tool.ops.where import sniff_storetype
+        from keystore_tool.storetypes import sniff_storetype
 
         report.java = java_verdict(
             java,

@@ -60,9 +60,11 @@ def command(
         _all(roots(search, search_only), json)
         return
 
+    from keystore_tool.cli.advice import command_line
+
     location = locate_truststore(java)
     if json:
-        emit_json(location.as_json())
+        emit_json(location.as_json(command_line))
         return
     version = location.jvm.version.text if location.jvm.version else "unknown version"
     reasons = {
@@ -82,7 +84,7 @@ def command(
     if location.storetype:
         lines.append(f"Type:        {location.storetype}")
     echo_lines(lines)
-    warn_all(location.warnings)
+    warn_all(location.notes(command_line))
 
 
 def roots(search: list[Path] | None, search_only: bool) -> HostRoots:
@@ -95,12 +97,13 @@ def roots(search: list[Path] | None, search_only: bool) -> HostRoots:
 
 
 def _all(host_roots: HostRoots, json: bool) -> None:
+    from keystore_tool.cli.advice import advice_text, command_line
     from keystore_tool.cli.output import warn
-    from keystore_tool.ops.where import DEBIAN_MANAGED, DEBIAN_REMEDY, survey_host
+    from keystore_tool.ops.where import DEBIAN_MANAGED, os_store_remedy, survey_host
 
     survey = survey_host(roots=host_roots)
     if json:
-        emit_json(survey.as_json())
+        emit_json(survey.as_json(command_line))
         return
     if not survey.runtimes:
         echo("No Java runtime found.")
@@ -127,12 +130,12 @@ def _all(host_roots: HostRoots, json: bool) -> None:
         # The OS store's advice is said once below, not once per runtime reading it.
         warn_all(
             f"{item.runtime.home}: {w}"
-            for w in item.location.warnings
+            for w in item.location.notes(command_line)
             if not (item.os_store and str(DEBIAN_MANAGED) in w)
         )
     readers = [i for i in survey.runtimes if i.os_store]
     if readers:
         warn(
             f"{len(readers)} runtime(s) read {DEBIAN_MANAGED}, which update-ca-certificates "
-            f"rebuilds (dropping manual changes); {DEBIAN_REMEDY}"
+            f"rebuilds (dropping manual changes); {advice_text(os_store_remedy())}"
         )

@@ -156,11 +156,12 @@ def pkcs12_kdf(
 def pbkdf2(password: str, salt: bytes, iterations: int, length: int, prf: str) -> bytes:
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-    kdf = PBKDF2HMAC(algorithm=_hash(prf), length=length, salt=salt, iterations=iterations)
+    kdf = PBKDF2HMAC(algorithm=hash_algorithm(prf), length=length, salt=salt, iterations=iterations)
     return kdf.derive(password.encode("utf-8"))
 
 
-def _hash(name: str) -> hashes.HashAlgorithm:
+def hash_algorithm(name: str) -> hashes.HashAlgorithm:
+    """cryptography's hash for one of this module's digest names ("sha256", "sha3_512", …)."""
     from cryptography.hazmat.primitives import hashes
 
     algorithms: dict[str, hashes.HashAlgorithm] = {
@@ -272,46 +273,54 @@ def _parse(algid: bytes, what: str) -> _ParsedPbe:
     top = _der.expect(algid, 0, len(algid), _der.SEQUENCE, what)
     items = _der.sequence_items(algid, top, what, 1)
     oid = _der.oid(algid, items[0], what)
-    if oid in _PBES1_CIPHERS:
-        if len(items) < 2:
-            raise FormatError(f"the {what} lacks its parameters")
-        params = _der.sequence_items(algid, items[1], what, 2)
-        salt = _der.octets(algid, params[0], what)
-        iterations = _der.integer(algid, params[1], what)
-        return _ParsedPbe("pbes1", oid, salt, iterations)
+    if oid not in _PBES1_CIPHERS and oid != PBES2:
+        raise UnsupportedError(f"the {what} uses an unsupported encryption algorithm ({oid})")
+    if len(items) < 2:
+        raise FormatError(f"the {what} lacks its parameters")
     if oid == PBES2:
-        if len(items) < 2:
-            raise FormatError(f"the {what} lacks its parameters")
-        params = _der.sequence_items(algid, items[1], what, 2)
-        kdf = _der.sequence_items(algid, params[0], what, 2)
-        if _der.oid(algid, kdf[0], what) != PBKDF2:
-            raise UnsupportedError(f"the {what} uses a key derivation other than PBKDF2")
-        kdf_params = _der.sequence_items(algid, kdf[1], what, 2)
-        salt = _der.octets(algid, kdf_params[0], what)
-        iterations = _der.integer(algid, kdf_params[1], what)
-        prf = "sha1"
-        key_length = 0
-        for extra in kdf_params[2:]:
-            if extra.tag == _der.INTEGER:
-                key_length = _der.integer(algid, extra, what)
-            elif extra.tag == _der.SEQUENCE:
-                prf_items = _der.sequence_items(algid, extra, what, 1)
-                prf_oid = _der.oid(algid, prf_items[0], what)
-                if prf_oid not in PRF_BY_OID:
-                    raise UnsupportedError(f"the {what} uses an unsupported PBKDF2 PRF ({prf_oid})")
-                prf = PRF_BY_OID[prf_oid]
-        enc = _der.sequence_items(algid, params[1], what, 2)
-        enc_oid = _der.oid(algid, enc[0], what)
-        if enc_oid not in CIPHER_BY_OID:
-            raise UnsupportedError(f"the {what} uses an unsupported cipher ({enc_oid})")
-        cipher, size = CIPHER_BY_OID[enc_oid]
-        iv = _der.octets(algid, enc[1], what)
-        if len(iv) != (16 if cipher.startswith("aes") else 8):
-            raise FormatError(f"the {what} has an IV of the wrong length")
-        if key_length and key_length != size:
-            raise FormatError(f"the {what} names a key length its cipher does not have")
-        return _ParsedPbe("pbes2", oid, salt, iterations, prf, cipher, size, iv)
-    raise UnsupportedError(f"the {what} uses an unsupported encryption algorithm ({oid})")
+        return _parse_pbes2(algid, items[1], what)
+    params = _der.sequence_items(algid, items[1], what, 2)
+    salt = _der.octets(algid, params[0], what)
+    iterations = _der.integer(algid, params[1], what)
+    return _ParsedPbe("pbes1", oid, salt, iterations)
+
+
+def _parse_pbes2(algid: bytes, parameters: _der.Tlv, what: str) -> _ParsedPbe:
+    params = _der.sequence_items(algid, parameters, what, 2)
+    kdf = _der.sequence_items(algid, params[0], what, 2)
+    if _der.oid(algid, kdf[0], what) != PBKDF2:
+        raise UnsupportedError(f"the {what} uses a key derivation other than PBKDF2")
+    salt, iterations, prf, key_length = _parse_pbkdf2(algid, kdf[1], what)
+    enc = _der.sequence_items(algid, params[1], what, 2)
+    enc_oid = _der.oid(algid, enc[0], what)
+    if enc_oid not in CIPHER_BY_OID:
+        raise UnsupportedError(f"the {what} uses an unsupported cipher ({enc_oid})")
+    cipher, size = CIPHER_BY_OID[enc_oid]
+    iv = _der.octets(algid, enc[1], what)
+    if len(iv) != (16 if cipher.startswith("aes") else 8):
+        raise FormatError(f"the {what} has an IV of the wrong length")
+    if key_length and key_length != size:
+        raise FormatError(f"the {what} names a key length its cipher does not have")
+    return _ParsedPbe("pbes2", PBES2, salt, iterations, prf, cipher, size, iv)
+
+
+def _parse_pbkdf2(algid: bytes, parameters: _der.Tlv, what: str) -> tuple[bytes, int, str, int]:
+    """(salt, iterations, PRF, key length or 0) of PBKDF2-params; the PRF defaults to SHA-1."""
+    kdf_params = _der.sequence_items(algid, parameters, what, 2)
+    salt = _der.octets(algid, kdf_params[0], what)
+    iterations = _der.integer(algid, kdf_params[1], what)
+    prf = "sha1"
+    key_length = 0
+    for extra in kdf_params[2:]:
+        if extra.tag == _der.INTEGER:
+            key_length = _der.integer(algid, extra, what)
+        elif extra.tag == _der.SEQUENCE:
+            prf_items = _der.sequence_items(algid, extra, what, 1)
+            prf_oid = _der.oid(algid, prf_items[0], what)
+            if prf_oid not in PRF_BY_OID:
+                raise UnsupportedError(f"the {what} uses an unsupported PBKDF2 PRF ({prf_oid})")
+            prf = PRF_BY_OID[prf_oid]
+    return salt, iterations, prf, key_length
 
 
 def scheme_of(algid: bytes, what: str = "encryption algorithm") -> PbeScheme:
@@ -353,12 +362,16 @@ def charge(algid: bytes, budget: KdfBudget, what: str) -> None:
     if len(alg) < 2 or alg[1].tag != _der.SEQUENCE:
         raise FormatError(f"{what} lacks its encryption parameters")
     params = _der.children(algid, alg[1].start, alg[1].end, part)
-    if oid != PBES2:
+    if oid == PBES2:
+        _charge_pbes2(algid, params, budget, what)
+    elif len(params) >= 2 and params[1].tag == _der.INTEGER:
         # PBES1 of PKCS#5 and PKCS#12: SEQUENCE { salt OCTET STRING, iterations INTEGER }.
-        if len(params) >= 2 and params[1].tag == _der.INTEGER:
-            outputs = _pbes1_outputs(oid) if oid in _PBES1_CIPHERS else 1
-            budget.charge(_der.integer(algid, params[1], part), what, outputs)
-        return
+        outputs = _pbes1_outputs(oid) if oid in _PBES1_CIPHERS else 1
+        budget.charge(_der.integer(algid, params[1], part), what, outputs)
+
+
+def _charge_pbes2(algid: bytes, params: list[_der.Tlv], budget: KdfBudget, what: str) -> None:
+    part = "PBE parameter"
     if not params or params[0].tag != _der.SEQUENCE:
         raise FormatError(f"{what} has malformed PBES2 parameters")
     kdf = _der.children(algid, params[0].start, params[0].end, part)
@@ -499,91 +512,3 @@ def pkcs12_mac(
 
 def hash_names() -> tuple[str, ...]:
     return tuple(_HASH_SIZES)
-
-
-# ---- PBMAC1 (RFC 9579) --------------------------------------------------------------------
-
-PBMAC1 = "1.2.840.113549.1.5.14"
-# RFC 9579: keyLength is required; an HMAC key shorter than this is refused (it would make the
-# MAC a guessable few bytes, and no real writer uses one).
-PBMAC1_MIN_KEY_LENGTH = 20
-PBMAC1_MAX_KEY_LENGTH = 64
-
-
-@dataclass(frozen=True)
-class Pbmac1:
-    """A PBMAC1 MAC's parameters: PBKDF2 (salt, iterations, key length, PRF) and the HMAC."""
-
-    salt: bytes
-    iterations: int
-    key_length: int
-    prf: str
-    hmac: str
-
-    def describe(self) -> str:
-        return (
-            f"PBMAC1 (HMAC-{self.hmac.upper()}, PBKDF2-HMAC-{self.prf.upper()}), "
-            f"{self.iterations} iterations"
-        )
-
-
-def parse_pbmac1(data: bytes, params: _der.Tlv) -> Pbmac1:
-    """The PBMAC1-params at ``params`` of ``data``, checked: PBKDF2 only, a keyLength present
-    and sane, known PRF and HMAC. The iteration count is not charged here."""
-    what = "PBMAC1 parameters"
-    items = _der.sequence_items(data, params, what, 2)
-    kdf = _der.sequence_items(data, items[0], what, 2)
-    if _der.oid(data, kdf[0], what) != PBKDF2:
-        raise UnsupportedError("the store's PBMAC1 integrity check uses a KDF other than PBKDF2")
-    kdf_params = _der.sequence_items(data, kdf[1], what, 2)
-    salt = _der.octets(data, kdf_params[0], what)
-    iterations = _der.integer(data, kdf_params[1], what)
-    key_length: int | None = None
-    prf = "sha1"
-    for extra in kdf_params[2:]:
-        if extra.tag == _der.INTEGER:
-            key_length = _der.integer(data, extra, what)
-        elif extra.tag == _der.SEQUENCE:
-            prf_oid = _der.oid(data, _der.sequence_items(data, extra, what, 1)[0], what)
-            if prf_oid not in PRF_BY_OID:
-                raise UnsupportedError(f"the store's PBMAC1 uses an unsupported PRF ({prf_oid})")
-            prf = PRF_BY_OID[prf_oid]
-    if key_length is None:
-        raise FormatError("the store's PBMAC1 integrity check lacks its key length (RFC 9579)")
-    if not PBMAC1_MIN_KEY_LENGTH <= key_length <= PBMAC1_MAX_KEY_LENGTH:
-        raise FormatError(
-            f"the store's PBMAC1 integrity check asks for a {key_length}-byte key; "
-            f"refusing anything outside {PBMAC1_MIN_KEY_LENGTH}-{PBMAC1_MAX_KEY_LENGTH}"
-        )
-    scheme = _der.sequence_items(data, items[1], what, 1)
-    hmac_oid = _der.oid(data, scheme[0], what)
-    if hmac_oid not in PRF_BY_OID:
-        raise UnsupportedError(f"the store's PBMAC1 uses an unsupported MAC ({hmac_oid})")
-    return Pbmac1(salt, iterations, key_length, prf, PRF_BY_OID[hmac_oid])
-
-
-def pbmac1_mac(params: Pbmac1, password: str, data: bytes) -> bytes:
-    """HMAC of ``data`` keyed by PBKDF2 over the UTF-8 password (RFC 9579 with its errata).
-    The caller has charged ``params.iterations`` to a budget."""
-    from cryptography.hazmat.primitives import hmac as crypto_hmac
-
-    key = pbkdf2(password, params.salt, params.iterations, params.key_length, params.prf)
-    mac = crypto_hmac.HMAC(key, _hash(params.hmac))
-    mac.update(data)
-    return mac.finalize()
-
-
-def pbmac1_algorithm(params: Pbmac1) -> bytes:
-    """The MacData digestAlgorithm AlgorithmIdentifier DER for ``params``."""
-    kdf = _der.algorithm_identifier(
-        PBKDF2,
-        _der.seq(
-            _der.octet_string(params.salt),
-            _der.encode_integer(params.iterations),
-            _der.encode_integer(params.key_length),
-            _der.algorithm_identifier(PRF_OIDS[params.prf]),
-        ),
-    )
-    return _der.algorithm_identifier(
-        PBMAC1, _der.seq(kdf, _der.algorithm_identifier(PRF_OIDS[params.hmac]))
-    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from keystore_tool.errors import KsError
 from keystore_tool.jdks import HostRoots
@@ -21,10 +20,7 @@ from keystore_tool.ops.importing import ImportReport, import_certificates
 from keystore_tool.ops.update import StoreTarget
 from keystore_tool.ops.where import DEBIAN_MANAGED, HostSurvey, survey_host
 from keystore_tool.password import Password
-from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, load_store, read_file
-
-if TYPE_CHECKING:
-    from keystore_tool.ops.apply import Spec, StoreDiff, StoreSpec
+from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
 
 # The password every JDK's cacerts has had (JDK 18+ ship it password-less, as PKCS12).
 CACERTS_PASSWORD = Password("changeit")
@@ -119,54 +115,3 @@ def import_into_all_jdks(
             result.error = exc.message
     return AllJdksReport(results)
 
-
-def jdk_store_specs(
-    spec: Spec, roots: HostRoots | None = None
-) -> tuple[list[StoreSpec], list[StoreDiff]]:
-    """``ks apply``'s certificate items with ``all_jdks = true``, as one more store of the
-    spec per JDK truststore of the host (not already in the spec), each wanting those items'
-    certificates; and a diff with a warning for each truststore that cannot be written."""
-    import dataclasses
-    import os
-
-    from keystore_tool.ops.apply import PasswordSource, StoreDiff, StoreSpec
-
-    items = tuple(
-        dataclasses.replace(item, all_jdks=False)
-        for store in spec.stores
-        for item in store.certificates
-        if item.all_jdks
-    )
-    if not items:
-        return [], []
-    own = {os.path.realpath(store.path) for store in spec.stores}
-    stores: list[StoreSpec] = []
-    broken: list[StoreDiff] = []
-    for real, users in survey_host(roots=roots).truststores().items():
-        if str(real) in own:
-            continue
-        health = users[0].health
-        if health.state not in ("ok", "no-certificates"):
-            diff = StoreDiff(str(real), storetype=health.storetype or "unknown")
-            diff.warnings.append(f"{real}: not written: {health.detail or health.state}")
-            broken.append(diff)
-            continue
-        try:
-            password = password_for(real, None)
-            load_store(real, password)
-        except KsError as exc:
-            diff = StoreDiff(str(real), storetype=health.storetype or "unknown")
-            diff.warnings.append(f"{real}: not written: {exc.message}")
-            broken.append(diff)
-            continue
-        stores.append(
-            StoreSpec(
-                where=f"the JDK truststore {real}",
-                path=real,
-                password=PasswordSource("none")
-                if password is None
-                else PasswordSource("value", password.reveal()),
-                certificates=items,
-            )
-        )
-    return stores, broken

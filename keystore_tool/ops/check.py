@@ -34,11 +34,12 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text)
     if match is None:
         raise UsageError(
-            f"--expires-within '{text}' is not a duration; write it like 30d, 12h, 2w or 90m"
+            f"'{text}' is not a duration; write it like 30d, 12h, 2w or 90m",
+            parameter="expires_within",
         )
     amount, unit = int(match.group(1)), match.group(2).lower()
     if amount > 100 * 366 * 86400:
-        raise UsageError(f"--expires-within '{text}' is too long")
+        raise UsageError(f"'{text}' is too long", parameter="expires_within")
     return timedelta(seconds=amount * _UNIT_SECONDS[unit])
 
 

@@ -8,11 +8,12 @@ certificate of each key entry (``TrustStoreUtil``), distinct.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from keystore_tool.advice import Advice, Command, Option, Renderer, escaped, library_words
 from keystore_tool.errors import FormatError, PasswordError, UsageError
 from keystore_tool.javahome import JavaVersion
 from keystore_tool.model import (
@@ -30,23 +31,32 @@ if TYPE_CHECKING:
 
 SOON = timedelta(days=30)
 _WEAK_SIGNATURES = ("md2", "md5", "sha1")
+# The Java releases a version-only target (a "Java 17" without update) can name.
+JAVA_RELEASES = (8, 11, 17, 21, 25)
+
+# The warning code of a reader that made duplicate aliases unique (formats/pkcs12).
+_ALIAS_COLLISION = "alias-collision"
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One thing that makes Java reject or ignore (``error``) or soon reject (``warning``)
+    the store, and what fixes it."""
+
     severity: str  # "error": Java rejects or ignores something; "warning": it soon will
     code: str
     alias: str | None
     message: str
-    remedy: str
+    remedy: Advice
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
+        """The finding as doctor's JSON document shows it, its remedy rendered by ``say``."""
         return {
             "severity": self.severity,
             "code": self.code,
             "alias": self.alias,
             "message": self.message,
-            "remedy": self.remedy,
+            "remedy": self.remedy.render(say),
         }
 
 
@@ -70,46 +80,63 @@ class TargetVerdict:
 
 @dataclass
 class DoctorReport:
+    """What ``ks doctor`` found in one store."""
+
     keystore: str
     storetype: str | None
     findings: list[Finding] = field(default_factory=list)
     java_sees_anchors: int = 0
     targets: list[TargetVerdict] | None = None  # None: no target was asked about
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(
+        self,
+        say: Renderer = library_words,
+        fix: Callable[[TargetVerdict], str] | None = None,
+    ) -> dict[str, Any]:
+        """The JSON document: remedies rendered by ``say``; with ``fix``, each problem
+        of a target that does not load the store ends with what fixes it."""
         document: dict[str, Any] = {
             "keystore": self.keystore,
             "storetype": self.storetype,
-            "findings": [f.as_json() for f in self.findings],
+            "findings": [f.as_json(say) for f in self.findings],
             "java_sees_anchors": self.java_sees_anchors,
         }
         if self.targets is not None:
-            document["targets"] = [
-                {
-                    "target": v.target.name,
-                    "loads": v.loads,
-                    "problems": [
-                        {"code": p.code, "message": p.message, "aliases": list(p.aliases)}
-                        for p in v.problems
-                    ],
-                }
-                for v in self.targets
-            ]
+            document["targets"] = [_verdict_json(v, fix) for v in self.targets]
         return document
+
+
+def _verdict_json(
+    verdict: TargetVerdict, fix: Callable[[TargetVerdict], str] | None
+) -> dict[str, Any]:
+    remedy = f"; {fix(verdict)}" if fix is not None else ""
+    return {
+        "target": verdict.target.name,
+        "loads": verdict.loads,
+        "problems": [
+            {"code": p.code, "message": p.message + remedy, "aliases": list(p.aliases)}
+            for p in verdict.problems
+        ],
+    }
 
 
 def target_version(
     java: str | os.PathLike[str] | None, target_java: int | None
 ) -> JavaVersion | None:
+    """The version doctor judges the store for: the JVM at ``java``, else the Java release
+    ``target_java`` (one of :data:`JAVA_RELEASES`), else None. Give at most one."""
     if java is not None and target_java is not None:
-        raise UsageError("give --java or --target-java, not both")
+        raise UsageError("name a JVM or a Java release to judge for, not both")
     if java is not None:
         from keystore_tool.javahome import locate_jvm
 
         return locate_jvm(java, os.environ).version
     if target_java is not None:
-        if target_java not in (8, 11, 17, 21, 25):
-            raise UsageError("--target-java must be 8, 11, 17, 21 or 25")
+        if target_java not in JAVA_RELEASES:
+            raise UsageError(
+                f"Java {target_java} is no release doctor judges for",
+                parameter="target_java",
+            )
         # "Java 8" in general includes every update before 8u301.
         return JavaVersion(target_java, 0, str(target_java))
     return None
@@ -137,13 +164,14 @@ def diagnose(
     target: JavaVersion | None = None,
     targets: tuple[Target, ...] = (),
 ) -> DoctorReport:
-    """``target`` (a JVM's version, from ``--java``/``--target-java``) is judged as one more
-    of ``targets``."""
+    """What makes Java reject or ignore the store at ``path`` read with ``password`` (None: as
+    a JVM given no truststore password reads it). ``target`` (a JVM's version, see
+    :func:`target_version`) is judged as one more of ``targets``."""
     from keystore_tool.certfiles import quiet_legacy_warnings
-    from keystore_tool.ops.where import sniff_storetype
     from keystore_tool.storage import load_store
+    from keystore_tool.storetypes import sniff_storetype
 
-    report = DoctorReport(keystore=os.fspath(path), storetype=sniff_storetype(Path(path)))
+    report = DoctorReport(keystore=os.fspath(path), storetype=sniff_storetype(path))
     try:
         keystore = load_store(path, password)
     except PasswordError:
@@ -157,9 +185,11 @@ def diagnose(
                 "the store is password-protected and no password was given: a JVM reading it "
                 "as a truststore without javax.net.ssl.trustStorePassword sees no trusted "
                 "certificate ('the trustAnchors parameter must be non-empty')",
-                "set -Djavax.net.ssl.trustStorePassword, or rewrite it as a password-less "
-                "truststore (ks convert), and rerun ks doctor with --storepass* to check its "
-                "content",
+                Advice(
+                    "set -Djavax.net.ssl.trustStorePassword, or rewrite it as a password-less "
+                    "truststore ({0}), and rerun {1} with {2}* to check its content",
+                    (Command("convert"), Command("doctor"), Option("store_password")),
+                ),
             )
         )
         return report
@@ -210,7 +240,9 @@ def _target_findings(verdicts: list[TargetVerdict]) -> list[Finding]:
                     problem.code,
                     problem.aliases[0] if len(problem.aliases) == 1 else None,
                     f"{verdict.target}: {problem.message}",
-                    _FIX_TEXT[verdict.fix or "upgrade"].format(target=verdict.target),
+                    Advice(
+                        escaped(_FIX_TEXT[verdict.fix or "upgrade"].format(target=verdict.target))
+                    ),
                 )
             )
     return findings
@@ -226,7 +258,7 @@ _FIX_TEXT: dict[Fix, str] = {
 
 
 def _check(keystore: Keystore, report: DoctorReport) -> None:
-    from keystore_tool.ops.verify import java_anchors
+    from keystore_tool.javatrust import java_anchors
 
     findings = report.findings
     entries = keystore.sorted_entries()
@@ -240,8 +272,16 @@ def _check(keystore: Keystore, report: DoctorReport) -> None:
                 loose.alias,
                 f"certificate '{loose.alias}' lacks Java's trusted-key-usage attribute, so Java "
                 "does not see it (a PKCS12 written by openssl or another generic tool)",
-                "import the certificates into a store written by ks or keytool: ks export "
-                f"--alias '{loose.alias}' --out cert.pem, then ks import --file cert.pem",
+                Advice(
+                    "import the certificates into a store written by ks or keytool: {0}, then {1}",
+                    (
+                        Command(
+                            "export",
+                            (Option("alias", loose.alias, quoted=True), Option("out", "cert.pem")),
+                        ),
+                        Command("import", (Option("file", "cert.pem"),)),
+                    ),
+                ),
             )
         )
     if report.java_sees_anchors == 0 and not any(isinstance(e, PrivateKeyEntry) for e in entries):
@@ -252,8 +292,15 @@ def _check(keystore: Keystore, report: DoctorReport) -> None:
                 None,
                 "Java sees no trusted certificate in this store: used as a truststore, every "
                 "handshake fails with 'the trustAnchors parameter must be non-empty'",
-                "import the CA certificates (ks import --file, or --from-server); to keep "
-                "trusting public CAs, create it with ks import --with-default-cas",
+                Advice(
+                    "import the CA certificates ({0}, or {1}); to keep trusting public CAs, "
+                    "create it with {2}",
+                    (
+                        Command("import", (Option("file"),)),
+                        Option("from_server"),
+                        Command("import", (Option("with_default_cas"),)),
+                    ),
+                ),
             )
         )
     _check_aliases(keystore, findings)
@@ -271,7 +318,8 @@ def _check(keystore: Keystore, report: DoctorReport) -> None:
 
 def _check_aliases(keystore: Keystore, findings: list[Finding]) -> None:
     for warning in keystore.warnings:
-        if "aliases used twice" in warning:
+        # The text match is the fallback for a reader that gives its warnings no code yet.
+        if getattr(warning, "code", None) == _ALIAS_COLLISION or "aliases used twice" in warning:
             findings.append(
                 Finding(
                     "error",
@@ -279,8 +327,11 @@ def _check_aliases(keystore: Keystore, findings: list[Finding]) -> None:
                     None,
                     f"the file holds aliases that differ only in case or repeat; Java compares "
                     f"aliases case-insensitively and keeps one of them ({warning})",
-                    "rename the entries so that every alias is unique ignoring case "
-                    "(ks rename), or rebuild the store with ks",
+                    Advice(
+                        "rename the entries so that every alias is unique ignoring case ({0}), "
+                        "or rebuild the store with ks",
+                        (Command("rename"),),
+                    ),
                 )
             )
 
@@ -302,17 +353,19 @@ def _names(cert: Certificate) -> tuple[str, str]:
         return fields.subject, fields.issuer
 
 
-def _renewal(entry: Entry, what: str, tail: str) -> str:
+def _renewal(entry: Entry, what: str, tail: str) -> Advice:
     """How to renew: a trusted certificate is re-imported; a key entry's certificate is
     re-issued for its key, or the entry re-bundled with a new key and certificate."""
+    alias = Option("alias", entry.alias)
     if isinstance(entry, PrivateKeyEntry):
-        how = (
-            f"{what}: have a new certificate issued (ks certreq --alias {entry.alias}, then "
-            "your CA or ks gencert) and bundle it with its key again (ks bundle-p12)"
+        return Advice(
+            f"{what}: have a new certificate issued ({{0}}, then your CA or {{1}}) and bundle "
+            f"it with its key again ({{2}}) {tail}".rstrip(),
+            (Command("certreq", (alias,)), Command("gencert"), Command("bundle-p12")),
         )
-    else:
-        how = f"{what} (ks import --replace --alias {entry.alias})"
-    return f"{how} {tail}".rstrip()
+    return Advice(
+        f"{what} ({{0}}) {tail}".rstrip(), (Command("import", (Option("replace"), alias)),)
+    )
 
 
 def _check_certificate(
@@ -373,7 +426,7 @@ def _check_certificate(
                 "weak-key",
                 alias,
                 f"'{_name(cert)}' in '{alias}' has {weak_key}",
-                "reissue it with RSA 2048 bits or more, or an EC P-256 key",
+                Advice("reissue it with RSA 2048 bits or more, or an EC P-256 key"),
             )
         )
     hash_algorithm = parsed.signature_hash_algorithm
@@ -385,9 +438,12 @@ def _check_certificate(
                 "weak-signature",
                 alias,
                 f"'{_name(cert)}' in '{alias}' is signed with {hash_algorithm.name.upper()}",
-                "reissue it signed with SHA-256 or stronger",
+                Advice("reissue it signed with SHA-256 or stronger"),
             )
         )
+
+
+_WITH_CHAIN = Command("bundle-p12", (Option("chain"),))
 
 
 def _check_key_entry(entry: PrivateKeyEntry, findings: list[Finding]) -> None:
@@ -413,7 +469,10 @@ def _check_key_entry(entry: PrivateKeyEntry, findings: list[Finding]) -> None:
                 entry.alias,
                 f"the private key of '{entry.alias}' does not belong to its certificate "
                 f"'{_name(leaf)}'; TLS with it fails",
-                "bundle the key with its own certificate (ks bundle-p12 --cert --key)",
+                Advice(
+                    "bundle the key with its own certificate ({0})",
+                    (Command("bundle-p12", (Option("cert"), Option("key"))),),
+                ),
             )
         )
     if ordered.leftovers or [c.der for c in ordered.chain] != [c.der for c in entry.chain]:
@@ -425,7 +484,7 @@ def _check_key_entry(entry: PrivateKeyEntry, findings: list[Finding]) -> None:
                     entry.alias,
                     f"the chain of '{entry.alias}' holds certificates that do not certify the "
                     "one before them; a server sending it fails at strict clients",
-                    "rebuild the entry with the right intermediates (ks bundle-p12 --chain)",
+                    Advice("rebuild the entry with the right intermediates ({0})", (_WITH_CHAIN,)),
                 )
             )
         else:
@@ -435,7 +494,10 @@ def _check_key_entry(entry: PrivateKeyEntry, findings: list[Finding]) -> None:
                     "chain-misordered",
                     entry.alias,
                     f"the chain of '{entry.alias}' is not in order from the leaf to the root",
-                    "rebuild the entry: ks bundle-p12 orders the chain leaf first",
+                    Advice(
+                        "rebuild the entry: {0} orders the chain leaf first",
+                        (Command("bundle-p12"),),
+                    ),
                 )
             )
     elif not ordered.complete and len(entry.chain) == 1:
@@ -447,6 +509,6 @@ def _check_key_entry(entry: PrivateKeyEntry, findings: list[Finding]) -> None:
                 entry.alias,
                 f"the chain of '{entry.alias}' ends at '{_name(top)}' without its issuer "
                 f"'{_names(top)[1]}': peers must already hold that CA",
-                "add the intermediate certificates (ks bundle-p12 --chain)",
+                Advice("add the intermediate certificates ({0})", (_WITH_CHAIN,)),
             )
         )

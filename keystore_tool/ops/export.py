@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from keystore_tool.errors import UnsupportedError
+from keystore_tool.errors import Remedy, UnsupportedError
 from keystore_tool.model import Certificate, Entry, PrivateKeyEntry
 
 
@@ -25,9 +25,7 @@ def encode_certificates(certs: list[Certificate], *, der: bool) -> bytes:
     if der:
         if len(certs) > 1:
             # DER holds exactly one certificate; a chain goes out as PEM.
-            raise UnsupportedError(
-                "DER holds one certificate; drop --der to export the chain as PEM"
-            )
+            raise UnsupportedError("DER holds one certificate", remedy=Remedy.EXPORT_CHAIN_AS_PEM)
         return certs[0].der
     from keystore_tool.x509util import certificates_pem
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from keystore_tool.errors import KsError, PinMismatchError, UsageError
-from keystore_tool.model import Certificate, colon_hex
+from keystore_tool.errors import KsError, UsageError
+from keystore_tool.model import Certificate
 from keystore_tool.net import DEFAULT_TIMEOUT, Endpoint, handshake, parse_endpoint
 
 
@@ -67,11 +67,8 @@ def normalize_sha256(text: str) -> bytes:
     return pin
 
 
-def check_pin(certificate: Certificate, expected: str) -> None:
-    """Refuses ``certificate`` unless its SHA-256 is ``expected``."""
-    wanted = normalize_sha256(expected)
-    if certificate.sha256 != wanted:
-        raise PinMismatchError(
-            f"the server's certificate has SHA-256 {certificate.sha256_hex}, not the expected "
-            f"{colon_hex(wanted)}; nothing was imported (check that you reach the right server)"
-        )
+def pinned(chain: list[Certificate], pin: str) -> Certificate | None:
+    """The certificate of ``chain`` whose SHA-256 is ``pin`` (any spelling
+    :func:`normalize_sha256` takes), or ``None``."""
+    wanted = normalize_sha256(pin)
+    return next((c for c in chain if c.sha256 == wanted), None)

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from keystore_tool.advice import Advice, Command, Option, Renderer, library_words
 from keystore_tool.javahome import TRUSTSTORE_PROPERTY, Jvm, locate_jvm, system_properties
 from keystore_tool.jdks import HostRoots, Runtime, discover_runtimes
 from keystore_tool.model import Certificate, Keystore
+from keystore_tool.storetypes import sniff_storetype
 
 if TYPE_CHECKING:
     from keystore_tool.ops.importing import ImportReport
@@ -25,15 +27,22 @@ if TYPE_CHECKING:
 # Debian/Ubuntu's ca-certificates-java regenerates this file from /etc/ssl/certs whenever
 # update-ca-certificates runs, so certificates added to it by hand disappear.
 DEBIAN_MANAGED = Path("/etc/ssl/certs/java/cacerts")
-DEBIAN_REMEDY = (
-    "put your CA certificate in /usr/local/share/ca-certificates/NAME.crt (PEM) and run "
-    "update-ca-certificates, or give the JVM a truststore of your own with "
-    "-Djavax.net.ssl.trustStore (e.g. ks import --with-default-cas)"
-)
+
+
+def os_store_remedy() -> Advice:
+    """What to do instead of editing the OS-managed Java store by hand."""
+    return Advice(
+        "put your CA certificate in /usr/local/share/ca-certificates/NAME.crt (PEM) and run "
+        "update-ca-certificates, or give the JVM a truststore of your own with "
+        "-Djavax.net.ssl.trustStore (e.g. {0})",
+        (Command("import", (Option("with_default_cas"),)),),
+    )
 
 
 @dataclass
 class TruststoreLocation:
+    """The truststore a JVM reads by default, and why (``source``)."""
+
     jvm: Jvm
     source: str  # "property" | "jssecacerts" | "cacerts"
     path: Path
@@ -41,13 +50,23 @@ class TruststoreLocation:
     storetype: str | None
     set_by: str | None = None  # the environment variable that set the property
     effective_path: Path | None = None  # the file the JVM really reads, after any fallback
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # see also os_managed
+    # The file the JVM reads when it is the OS-managed store (DEBIAN_MANAGED), which a
+    # warning with advice (os_store_remedy) follows the others about.
+    os_managed: Path | None = None
 
     @property
     def resolved_path(self) -> Path:
         return Path(os.path.realpath(self.path))
 
-    def as_json(self) -> dict[str, Any]:
+    def notes(self, say: Renderer = library_words) -> list[str]:
+        """Every warning, the OS-managed store's advice rendered by ``say``."""
+        if self.os_managed is None:
+            return list(self.warnings)
+        return [*self.warnings, os_store_warning(self.os_managed, say)]
+
+    def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
+        """The JSON document of ``ks where``; the advice in its warnings rendered by ``say``."""
         return {
             "java": str(self.jvm.java),
             "java_home": str(self.jvm.home),
@@ -56,24 +75,24 @@ class TruststoreLocation:
             "resolved_path": str(self.resolved_path),
             "exists": self.exists,
             "storetype": self.storetype,
-            "warnings": list(self.warnings),
+            "warnings": self.notes(say),
         }
+
+
+def os_store_warning(effective: Path, say: Renderer = library_words) -> str:
+    """The warning for a JVM reading ``effective``, the OS-managed store."""
+    return (
+        os_store_remedy()
+        .after(
+            f"{effective} is {DEBIAN_MANAGED}, managed by Debian's ca-certificates-java: "
+            "update-ca-certificates rewrites it and drops manual changes; "
+        )
+        .render(say)
+    )
 
 
 def _readable_file(path: Path) -> bool:
     return path.is_file() and os.access(path, os.R_OK)
-
-
-def sniff_storetype(path: Path) -> str | None:
-    """The store type by content, reading only a prefix; None when unknown or unreadable."""
-    from keystore_tool.errors import KsError
-    from keystore_tool.formats import SNIFF_BYTES, detect
-    from keystore_tool.storage import read_prefix
-
-    try:
-        return detect(read_prefix(path, SNIFF_BYTES)).name
-    except KsError:
-        return None
 
 
 def locate_truststore(
@@ -135,10 +154,7 @@ def truststore_of(jvm: Jvm, env: Mapping[str, str]) -> TruststoreLocation:
         warnings=warnings,
     )
     if effective is not None and Path(os.path.realpath(effective)) == DEBIAN_MANAGED:
-        location.warnings.append(
-            f"{effective} is {DEBIAN_MANAGED}, managed by Debian's ca-certificates-java: "
-            f"update-ca-certificates rewrites it and drops manual changes; {DEBIAN_REMEDY}"
-        )
+        location.os_managed = effective
     return location
 
 
@@ -196,9 +212,9 @@ def import_with_default_cas(
     java: str | os.PathLike[str] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> tuple[ImportReport, Seeded | None]:
-    """``ks import --with-default-cas``: when the target store does not exist yet, create it
+    """Importing with the default CAs: when the target store does not exist yet, create it
     holding every trusted certificate of the JVM's default truststore (as ``ks where`` finds
-    it), then import ``certificates`` as ``--file`` would. An existing store is not seeded:
+    it), then import ``certificates`` as an import from files would. An existing store is not seeded:
     provisioning runs again must not re-add CAs someone removed on purpose.
 
     Returns the import report and what was seeded (None when the store already existed).
@@ -278,11 +294,36 @@ def truststore_health(path: Path, jvm_password: str | None = None) -> Health:
     """``path``'s health as a JVM given ``jvm_password`` (its
     ``javax.net.ssl.trustStorePassword``; none by default) reads it: a PKCS12 whose
     certificates are encrypted yields no trusted certificate to a JVM without the password."""
-    import stat
+    problem = _file_problem(path)
+    if problem is not None:
+        return problem
+    storetype = _truststore_type(path)
+    if isinstance(storetype, Health):
+        return storetype
+    count, encrypted = _trusted_count(path, (jvm_password or None,))
+    if count is None and not jvm_password:
+        # A JVM without the password skips a PKCS12's MAC and reads what is not encrypted.
+        count, encrypted = _trusted_count(path, _DEFAULT_PASSWORDS)
+        if count is not None and encrypted:
+            return Health(
+                "no-certificates",
+                storetype,
+                0,
+                f"{path} encrypts its certificates under a password and the JVM is given none "
+                f"(javax.net.ssl.trustStorePassword): it trusts nothing",
+            )
+    if count is None:
+        return Health("ok", storetype, None, "cannot be read without its password")
+    if count == 0:
+        return Health(
+            "no-certificates", storetype, 0, f"{path} holds no trusted certificate: TLS fails"
+        )
+    return Health("ok", storetype, count)
 
-    from keystore_tool.errors import FormatError, KsError
-    from keystore_tool.formats import SNIFF_BYTES, detect
-    from keystore_tool.storage import read_prefix
+
+def _file_problem(path: Path) -> Health | None:
+    """What keeps ``path`` from being a truststore file before its content is looked at."""
+    import stat
 
     if not os.path.lexists(path):
         return Health("missing", detail=f"{path} does not exist")
@@ -296,8 +337,16 @@ def truststore_health(path: Path, jvm_password: str | None = None) -> Health:
         return Health("unreadable", detail=f"{path} is not a regular file")
     if info.st_size == 0:
         return Health("empty-file", detail=f"{path} is empty (0 bytes)")
+    return None
+
+
+def _truststore_type(path: Path) -> str | Health:
+    """``path``'s store type when a JVM can use it as a truststore, else its health."""
+    from keystore_tool.errors import FormatError, KsError
+    from keystore_tool.storetypes import sniff_format
+
     try:
-        fmt = detect(read_prefix(path, SNIFF_BYTES))
+        fmt = sniff_format(path)
     except FormatError:
         return Health("wrong-type", detail=f"{path} is not a keystore")
     except KsError as exc:
@@ -308,25 +357,7 @@ def truststore_health(path: Path, jvm_password: str | None = None) -> Health:
             fmt.name,
             detail=f"{path} is a {fmt.name} file; a JVM truststore is JKS or PKCS12",
         )
-    count, encrypted = _trusted_count(path, (jvm_password or None,))
-    if count is None and not jvm_password:
-        # A JVM without the password skips a PKCS12's MAC and reads what is not encrypted.
-        count, encrypted = _trusted_count(path, _DEFAULT_PASSWORDS)
-        if count is not None and encrypted:
-            return Health(
-                "no-certificates",
-                fmt.name,
-                0,
-                f"{path} encrypts its certificates under a password and the JVM is given none "
-                f"(javax.net.ssl.trustStorePassword): it trusts nothing",
-            )
-    if count is None:
-        return Health("ok", fmt.name, None, "cannot be read without its password")
-    if count == 0:
-        return Health(
-            "no-certificates", fmt.name, 0, f"{path} holds no trusted certificate: TLS fails"
-        )
-    return Health("ok", fmt.name, count)
+    return fmt.name
 
 
 def _trusted_count(path: Path, passwords: tuple[str | None, ...]) -> tuple[int | None, bool]:
@@ -343,7 +374,8 @@ def _trusted_count(path: Path, passwords: tuple[str | None, ...]) -> tuple[int |
         except KsError:
             continue
         count = sum(isinstance(e, TrustedCertificateEntry | PrivateKeyEntry) for e in keystore)
-        return count, bool(keystore.properties.get("pkcs12.cert_pbe"))
+        info = keystore.read_info
+        return count, info is not None and info.cert_pbe not in (None, "none")
     return None, False
 
 
@@ -366,7 +398,8 @@ class RuntimeTruststore:
     def real_file(self) -> Path:
         return Path(os.path.realpath(self.file))
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
+        """One runtime of the host survey's JSON document; advice rendered by ``say``."""
         version = self.runtime.version
         return {
             "java_home": str(self.runtime.home),
@@ -388,7 +421,7 @@ class RuntimeTruststore:
                 "entries": self.health.entries,
                 "detail": self.health.detail,
             },
-            "warnings": list(self.location.warnings),
+            "warnings": self.location.notes(say),
         }
 
 
@@ -403,9 +436,10 @@ class HostSurvey:
             files.setdefault(item.real_file, []).append(item)
         return files
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
+        """The host survey's JSON document; advice rendered by ``say``."""
         return {
-            "runtimes": [r.as_json() for r in self.runtimes],
+            "runtimes": [r.as_json(say) for r in self.runtimes],
             "truststores": [
                 {
                     "resolved_path": str(path),
@@ -427,7 +461,7 @@ def survey_host(
     os_store: Path = DEBIAN_MANAGED,
     ask_java: bool = True,
 ) -> HostSurvey:
-    """``ks where --all``: every runtime :func:`discover_runtimes` finds, with the truststore
+    """The host survey of ``ks where``: every runtime :func:`discover_runtimes` finds, with the truststore
     each reads by default (as :func:`locate_truststore` decides it) and that file's health."""
     environment = os.environ if env is None else env
     os_real = os.path.realpath(os_store)

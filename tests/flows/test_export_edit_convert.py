@@ -137,7 +137,15 @@ def test_convert_secret_key_to_jks_stops_unless_skipped(tmp_path: Path, jdk17: J
 SENTINEL = "Sentinel-Pa55-do-not-print"
 
 
-@pytest.mark.parametrize("source", ["value", "env", "file"])
+# Every command runs once per source: `make quick` takes the literal, `make test` all three.
+@pytest.mark.parametrize(
+    "source",
+    [
+        "value",
+        pytest.param("env", marks=pytest.mark.slow),
+        pytest.param("file", marks=pytest.mark.slow),
+    ],
+)
 def test_password_never_appears_in_any_output(tmp_path: Path, pki: Pki, source: str) -> None:
     (tmp_path / "pw").write_text(SENTINEL + "\n")
     env = {"KS_PW": SENTINEL}

@@ -18,6 +18,11 @@ from tests.ks import ROOT, ks_json, ks_ok
 
 PASS = ["--storepass", "changeit"]
 
+# `make test` runs each scenario once (one kill at each pause point, one round of parallel
+# writers); `make stress` (STRESS_FULL=1) repeats them, as it does tests/stress.
+FULL = os.environ.get("STRESS_FULL") == "1"
+TRIALS, KILLS_PER_POINT = (3, 20) if FULL else (1, 1)
+
 
 def ks_process(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     full_env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -44,7 +49,7 @@ def sixteen_certificates(tmp_path_factory: pytest.TempPathFactory) -> list[Path]
 
 
 @pytest.mark.parametrize("name", ["store.p12", "store.jks"])
-@pytest.mark.parametrize("trial", range(3))
+@pytest.mark.parametrize("trial", range(TRIALS))
 def test_parallel_imports_lose_nothing(
     tmp_path: Path, sixteen_certificates: list[Path], name: str, trial: int
 ) -> None:
@@ -88,7 +93,7 @@ def test_writer_killed_at_each_step_leaves_old_or_new_store(tmp_path: Path, poin
     ks_ok("import", "-k", store, "--alias", "first", "--file", first, *PASS)
     old = store.read_bytes()
     seen = set()
-    for i in range(20):
+    for i in range(KILLS_PER_POINT):
         cert = tmp_path / f"n{i}.crt"
         cert.write_bytes(issue(f"n{i}", key_kind="ec").pem)
         marker = tmp_path / "paused"

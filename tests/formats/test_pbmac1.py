@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from keystore_tool.errors import FormatError, PasswordError
-from keystore_tool.formats import DumpOptions, LoadOptions, _der, _pbe, pkcs12
+from keystore_tool.formats import DumpOptions, LoadOptions, _der, _pbe, _pbmac1, pkcs12
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry
 from keystore_tool.password import Password
 from tests.certs import issue
@@ -65,11 +65,11 @@ def test_rfc_9579_invalid_examples_are_refused(
 def _with_pbmac1_params(key_length: int, iterations: int) -> bytes:
     """A1 with its PBMAC1 key length and iteration count replaced."""
     data = vector("A1")
-    params = _pbe.Pbmac1(b"salt-salt", iterations, key_length, "sha256", "sha256")
+    params = _pbmac1.Pbmac1(b"salt-salt", iterations, key_length, "sha256", "sha256")
     top = _der.read(data, 0, len(data))
     version, auth_safe, _ = _der.children(data, top.start, top.end)
     mac_data = _der.seq(
-        _der.seq(_pbe.pbmac1_algorithm(params), _der.octet_string(bytes(32))),
+        _der.seq(_pbmac1.pbmac1_algorithm(params), _der.octet_string(bytes(32))),
         _der.octet_string(b"NOT USED"),
     )
     return _der.seq(_der.raw(data, version), _der.raw(data, auth_safe), mac_data)
@@ -112,7 +112,7 @@ def test_what_ks_writes_with_pbmac1_is_verified_by_cryptography(password: str) -
 
     assert int(cryptography.__version__.split(".")[0]) >= 46  # bundles OpenSSL >= 3.4
     data = pkcs12.dump(_store(), Password(password), DumpOptions(mac_scheme="pbmac1"))
-    assert _der.encode_oid(_pbe.PBMAC1) in data
+    assert _der.encode_oid(_pbmac1.PBMAC1) in data
     key, cert, extra = crypto_pkcs12.load_key_and_certificates(data, password.encode())
     assert key is not None and cert is not None and len(extra) == 1
     with pytest.raises(ValueError):

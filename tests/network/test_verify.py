@@ -97,8 +97,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
     with ExitStack() as stack:
         for name, (chain, key) in servers.items():
+            # Alive for the whole module: the JVM cases start 18 JVMs, minutes on a busy
+            # machine (the default 120 s ended the servers under the second JDK's cases).
             port, _ = stack.enter_context(
-                tls_server(chain, key, client_ca=client_ca if name == "mtls" else None)
+                tls_server(
+                    chain, key, client_ca=client_ca if name == "mtls" else None, lifetime=900
+                )
             )
             ports[name] = port
         yield World(directory, ports, stores)

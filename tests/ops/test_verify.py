@@ -19,6 +19,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from demo.tls_server import https_server
+from keystore_tool import javatrust
 from keystore_tool.cli.errors import remedy_text
 from keystore_tool.errors import NotFoundError, PasswordError, Remedy, UsageError
 from keystore_tool.javaprobe import verdict_of
@@ -375,6 +376,8 @@ def test_java_anchors_take_trusted_entries_and_each_keys_leaf_once(pki: dict[str
         ]
     )
     assert [c.der for c in java_anchors(store)] == [root.der, leaf.der]
+    # doctor and scripts import it from here; the rule itself lives in javatrust.
+    assert java_anchors is javatrust.java_anchors
 
 
 # --- java_verdict without a JVM: a stand-in `java` that reports what it was given ---------

@@ -25,7 +25,20 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("hostile")
 
 
-@pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
+# The inputs of thousands of entries cost seconds of CPU each to make and to judge: they run
+# in `make test`, and `make quick` keeps the others.
+_THOUSANDS = ("10k", "20k")
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        pytest.param(
+            h, id=h.name, marks=pytest.mark.slow if any(n in h.name for n in _THOUSANDS) else ()
+        )
+        for h in HOSTILE
+    ],
+)
 def test_hostile_input_stays_within_the_work_budget(hostile: Hostile, inputs: Path) -> None:
     path = inputs / hostile.filename
     if not path.exists():

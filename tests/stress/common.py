@@ -14,13 +14,16 @@ from keystore_tool.certfiles import armour
 from keystore_tool.formats import DumpOptions, get_format
 from keystore_tool.model import Certificate, Keystore, TrustedCertificateEntry
 from keystore_tool.password import Password
+from keystore_tool.storage import PAUSE_POINTS
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FULL = os.environ.get("STRESS_FULL") == "1"
 PASSWORD = "changeit"
 
 WRITERS, IMPORTS_EACH, READERS, TRIALS = (32, 10, 8, 3) if FULL else (8, 3, 4, 1)
-KILLS, KILL_STORE_SIZE = (30, 20_000) if FULL else (5, 2_000)
+# `make test` kills a writer once at each pause point of storage (the steps of a write); the
+# stress run adds random moments on top, 30 kills in all.
+KILLS, KILL_STORE_SIZE = (30, 20_000) if FULL else (len(PAUSE_POINTS), 2_000)
 
 
 def ks_env() -> dict[str, str]:

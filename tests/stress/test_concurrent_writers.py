@@ -40,54 +40,17 @@ def test_parallel_writers_lose_nothing_and_readers_see_whole_stores(
     files = {
         w: pem_files(tmp_path / f"w{w}", f"t{trial}w{w}-", IMPORTS_EACH) for w in range(WRITERS)
     }
-    env = ks_env()
     failures: list[str] = []
-    done = threading.Event()
     reads: list[int] = []
-
-    def writer(w: int) -> None:
-        for i, path in enumerate(files[w]):
-            proc = subprocess.run(
-                ks_command(
-                    "import",
-                    "-k",
-                    store,
-                    "--file",
-                    path,
-                    "--alias",
-                    f"w{w}-{i}",
-                    "--storepass",
-                    PASSWORD,
-                ),
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=600,
-            )
-            if proc.returncode != 0:
-                failures.append(f"writer {w} import {i}: {proc.returncode} {proc.stderr.strip()}")
-
-    def reader(r: int) -> None:
-        seen = 0
-        while not done.is_set():
-            proc = subprocess.run(
-                ks_command("list", "-k", store, "--storepass", PASSWORD, "--json"),
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=600,
-            )
-            if proc.returncode != 0:
-                failures.append(f"reader {r}: {proc.returncode} {proc.stderr.strip()}")
-                return
-            count = len(json.loads(proc.stdout)["entries"])
-            if count < seen:
-                failures.append(f"reader {r}: the store shrank from {seen} to {count} entries")
-            seen = count
-            reads.append(count)
-
-    writers = [threading.Thread(target=writer, args=(w,)) for w in range(WRITERS)]
-    readers = [threading.Thread(target=reader, args=(r,)) for r in range(READERS)]
+    done = threading.Event()
+    writers = [
+        threading.Thread(target=_writer, args=(store, w, files[w], failures))
+        for w in range(WRITERS)
+    ]
+    readers = [
+        threading.Thread(target=_reader, args=(store, r, done, failures, reads))
+        for r in range(READERS)
+    ]
     for thread in readers + writers:
         thread.start()
     for thread in writers:
@@ -100,3 +63,38 @@ def test_parallel_writers_lose_nothing_and_readers_see_whole_stores(
     assert aliases(store) == expected
     assert reads, "no reader completed a listing"
     assert not list(tmp_path.glob(".*ks-tmp*")), "a temporary file was left behind"
+
+
+def _writer(store: Path, w: int, files: list[Path], failures: list[str]) -> None:
+    """Imports each of ``files`` as ``w<w>-<i>``, one ks process after another."""
+    for i, path in enumerate(files):
+        proc = _ks("import", "-k", store, "--file", path, "--alias", f"w{w}-{i}")
+        if proc.returncode != 0:
+            failures.append(f"writer {w} import {i}: {proc.returncode} {proc.stderr.strip()}")
+
+
+def _reader(
+    store: Path, r: int, done: threading.Event, failures: list[str], reads: list[int]
+) -> None:
+    """Lists the store until ``done``: every listing succeeds and none shows fewer entries."""
+    seen = 0
+    while not done.is_set():
+        proc = _ks("list", "-k", store, "--json")
+        if proc.returncode != 0:
+            failures.append(f"reader {r}: {proc.returncode} {proc.stderr.strip()}")
+            return
+        count = len(json.loads(proc.stdout)["entries"])
+        if count < seen:
+            failures.append(f"reader {r}: the store shrank from {seen} to {count} entries")
+        seen = count
+        reads.append(count)
+
+
+def _ks(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ks_command(*args, "--storepass", PASSWORD),
+        capture_output=True,
+        text=True,
+        env=ks_env(),
+        timeout=600,
+    )

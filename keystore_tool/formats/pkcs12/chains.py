@@ -119,3 +119,37 @@ class _LeafIndex:
         if key_id is not None and key_id in self.by_key_id:
             return self.by_key_id_and_alias.get((key_id, folded), self.by_key_id[key_id])
         return self.by_alias.get(folded)
+
+
+class _Issuers:
+    """The certificate bags by subject, indexed only when a key first asks for its chain (a
+    truststore of 50,000 certificates and no key never reads their names)."""
+
+    def __init__(self, cert_bags: list[_CertBag]) -> None:
+        self.cert_bags = cert_bags
+        self._by_subject: dict[bytes, list[_CertBag]] | None = None
+
+    def by_subject(self) -> dict[bytes, list[_CertBag]]:
+        if self._by_subject is None:
+            self._by_subject = {}
+            for cert_bag in self.cert_bags:
+                self._by_subject.setdefault(cert_bag.names()[1], []).append(cert_bag)
+        return self._by_subject
+
+    def chain_from(self, leaf: _CertBag) -> list[_CertBag]:
+        """``leaf`` and its issuers up to a self-issued certificate, a loop, or ``_MAX_CHAIN``."""
+        by_subject = self.by_subject()
+        chain: list[_CertBag] = []
+        seen: set[bytes] = set()
+        current: _CertBag | None = leaf
+        while current is not None and len(chain) < _MAX_CHAIN:
+            der = current.certificate.der
+            if der in seen:
+                break
+            seen.add(der)
+            chain.append(current)
+            issuer, subject = current.names()
+            if issuer == subject:
+                break
+            current = _find_issuer(current, by_subject)
+        return chain

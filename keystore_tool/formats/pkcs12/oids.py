@@ -50,6 +50,3 @@ SECRET_KEY_ALGORITHMS = {
     "1.2.840.113549.1.12.1.6": "PBEWithSHA1AndRC2_40",
 }
 _SECRET_OIDS_BY_NAME = {name.lower(): oid for oid, name in SECRET_KEY_ALGORITHMS.items()}
-
-
-_PASSWORD_HINT = "give its password with --storepass, --storepass-env or --storepass-file"

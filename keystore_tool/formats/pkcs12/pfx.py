@@ -9,10 +9,10 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from keystore_tool.errors import FormatError, PasswordError, UnsupportedError
-from keystore_tool.formats import _der, _pbe
+from keystore_tool.errors import FormatError, PasswordError, Remedy, UnsupportedError
+from keystore_tool.formats import _der, _pbe, _pbmac1
 from keystore_tool.formats._limits import KdfBudget
-from keystore_tool.formats.pkcs12.oids import _PASSWORD_HINT, OID_DATA
+from keystore_tool.formats.pkcs12.oids import OID_DATA
 
 if TYPE_CHECKING:
     from keystore_tool.password import Password
@@ -28,7 +28,7 @@ class _Pfx:
     mac: bytes = b""
     mac_salt: bytes = b""
     mac_iterations: int = 1
-    pbmac1: _pbe.Pbmac1 | None = None  # RFC 9579: mac_digest is then "pbmac1"
+    pbmac1: _pbmac1.Pbmac1 | None = None  # RFC 9579: mac_digest is then "pbmac1"
 
 
 def _parse_pfx(data: bytes) -> _Pfx:
@@ -58,10 +58,10 @@ def _parse_pfx(data: bytes) -> _Pfx:
         digest_info = _der.sequence_items(data, mac_data[0], "MAC", 2)
         algid = _der.sequence_items(data, digest_info[0], "MAC", 1)
         digest_oid = _der.oid(data, algid[0], "MAC algorithm")
-        if digest_oid == _pbe.PBMAC1:
+        if digest_oid == _pbmac1.PBMAC1:
             if len(algid) < 2:
                 raise FormatError("the store's PBMAC1 integrity check lacks its parameters")
-            pfx.pbmac1 = _pbe.parse_pbmac1(data, algid[1])
+            pfx.pbmac1 = _pbmac1.parse_pbmac1(data, algid[1])
             pfx.mac_digest = "pbmac1"
         elif digest_oid not in _pbe.DIGEST_BY_OID:
             raise UnsupportedError(
@@ -83,12 +83,10 @@ def _check_mac(pfx: _Pfx, password: Password | None, budget: KdfBudget) -> str:
     if pfx.pbmac1 is not None:
         # RFC 9579: MacData's own salt and iterations are not used; PBKDF2's are.
         budget.charge(pfx.pbmac1.iterations, "integrity check (PBMAC1)")
-        computed = _pbe.pbmac1_mac(pfx.pbmac1, text, pfx.auth_safe)
+        computed = _pbmac1.pbmac1_mac(pfx.pbmac1, text, pfx.auth_safe)
         if hmac.compare_digest(computed, pfx.mac):
             return text
-        if password is None:
-            raise PasswordError(f"the store is password-protected; {_PASSWORD_HINT}")
-        raise PasswordError("wrong password or the store's integrity check failed")
+        raise _mac_refused(password)
     budget.charge(pfx.mac_iterations, "integrity check (MAC)")
     candidates = [_pbe.bmp_password(text)]
     if text == "":
@@ -101,16 +99,34 @@ def _check_mac(pfx: _Pfx, password: Password | None, budget: KdfBudget) -> str:
         )
         if hmac.compare_digest(computed, pfx.mac):
             return text
+    raise _mac_refused(password)
+
+
+def _mac_refused(password: Password | None) -> PasswordError:
+    """Why the MAC did not verify: no password was given, or the one given is not the store's
+    (or the file was changed)."""
     if password is None:
-        raise PasswordError(f"the store is password-protected; {_PASSWORD_HINT}")
-    raise PasswordError("wrong password or the store's integrity check failed")
+        return PasswordError(
+            "the store is password-protected", password="store", remedy=Remedy.STORE_PASSWORD
+        )
+    return PasswordError("wrong password or the store's integrity check failed", password="store")
 
 
 def _pbmac1_mac_data(auth_safe: bytes, text: str, iterations: int) -> bytes:
     """MacData with PBMAC1 (RFC 9579) as OpenSSL 3.4 and JDK 26 read it: HMAC-SHA256 keyed by
     PBKDF2-HMAC-SHA256 (32-byte key) over the UTF-8 password. MacData's own salt is unused by
     the scheme and iterations is left at its DEFAULT of 1."""
-    params = _pbe.Pbmac1(os.urandom(_SALT_LENGTH), iterations, 32, "sha256", "sha256")
-    mac = _pbe.pbmac1_mac(params, text, auth_safe)
-    digest_info = _der.seq(_pbe.pbmac1_algorithm(params), _der.octet_string(mac))
+    params = _pbmac1.Pbmac1(os.urandom(_SALT_LENGTH), iterations, 32, "sha256", "sha256")
+    mac = _pbmac1.pbmac1_mac(params, text, auth_safe)
+    digest_info = _der.seq(_pbmac1.pbmac1_algorithm(params), _der.octet_string(mac))
     return _der.seq(digest_info, _der.octet_string(params.salt))
+
+
+def _hmac_mac_data(auth_safe: bytes, text: str, digest: str, iterations: int) -> bytes:
+    """MacData of RFC 7292: an HMAC keyed by the PKCS#12 KDF over the BMP password."""
+    salt = os.urandom(_SALT_LENGTH)
+    mac = _pbe.pkcs12_mac(auth_safe, _pbe.bmp_password(text), salt, iterations, digest)
+    digest_info = _der.seq(
+        _der.algorithm_identifier(_pbe.DIGEST_OIDS[digest]), _der.octet_string(mac)
+    )
+    return _der.seq(digest_info, _der.octet_string(salt), _der.encode_integer(iterations))

@@ -12,10 +12,7 @@ from keystore_tool.formats._limits import KdfBudget
 from keystore_tool.formats.pkcs12.entries import _build_entries
 from keystore_tool.formats.pkcs12.pfx import _check_mac, _parse_pfx, _Pfx
 from keystore_tool.formats.pkcs12.safes import _Reader
-from keystore_tool.model import (
-    Keystore,
-    PrivateKeyEntry,
-)
+from keystore_tool.model import Keystore, PrivateKeyEntry, StoreWarning
 
 if TYPE_CHECKING:
     from keystore_tool.formats import LoadOptions
@@ -60,7 +57,10 @@ def _load(
         keystore.properties["pkcs12.mac"] = None
         if password is not None:
             keystore.warnings.append(
-                "the store has no integrity check (MAC); its content could not be verified"
+                StoreWarning(
+                    "the store has no integrity check (MAC); its content could not be verified",
+                    "no-integrity-check",
+                )
             )
     reader = _Reader(text, budget, keystore, entry_password)
     reader.read_auth_safe(pfx.auth_safe)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from keystore_tool.errors import FormatError, PasswordError, UnsupportedError
+from keystore_tool.errors import FormatError, PasswordError, Remedy, UnsupportedError
 from keystore_tool.formats import _der, _pbe
 from keystore_tool.formats._der import Tlv
 from keystore_tool.formats._limits import KdfBudget
 from keystore_tool.formats.pkcs12.keys import _KeyOpener
 from keystore_tool.formats.pkcs12.oids import (
-    _PASSWORD_HINT,
     OID_DATA,
     OID_ENCRYPTED_DATA,
     OID_FRIENDLY_NAME,
@@ -78,7 +77,9 @@ def _decrypt(
     algid: bytes, ciphertext: bytes, password: str | None, budget: KdfBudget, what: str
 ) -> bytes:
     if password is None:
-        raise PasswordError(f"the store holds encrypted {what}; {_PASSWORD_HINT}")
+        raise PasswordError(
+            f"the store holds encrypted {what}", password="store", remedy=Remedy.STORE_PASSWORD
+        )
     return _pbe.decrypt(algid, ciphertext, password, budget, f"encryption of the {what}")
 
 

@@ -5,7 +5,6 @@ its MAC.
 from __future__ import annotations
 
 import hmac
-import os
 import time
 from typing import TYPE_CHECKING
 
@@ -28,8 +27,8 @@ from keystore_tool.formats.pkcs12.oids import (
     OID_X509_CERT,
     SECRET_KEY_ALGORITHMS,
 )
-from keystore_tool.formats.pkcs12.pfx import _SALT_LENGTH, _pbmac1_mac_data
-from keystore_tool.formats.pkcs12.profile import _profile
+from keystore_tool.formats.pkcs12.pfx import _hmac_mac_data, _pbmac1_mac_data
+from keystore_tool.formats.pkcs12.profile import _Profile, _profile
 from keystore_tool.model import (
     CertificateEntry,
     Entry,
@@ -120,122 +119,160 @@ class _LocalKeyIds:
 def dump(keystore: Keystore, password: Password | None, options: DumpOptions) -> bytes:
     """Writes ``keystore`` as Java does with ``options.profile``; ``password`` None writes a
     password-less truststore (no MAC, certificates unencrypted), like JDK 18+'s cacerts."""
-    entries = keystore.entries
+    _check_writable(keystore, password)
+    profile = _profile(options)
+    text = password.reveal() if password is not None else None
+    bags = _Bags(keystore, text, options, profile)
+    for entry in keystore.entries:
+        bags.add(entry)
+    unknown = keystore.properties.get("pkcs12.unknown_bags") or []
+    bags.cert_bags.extend(raw for raw in unknown if isinstance(raw, bytes))
+    auth_safe = _der.seq_of(_safes(bags, text, profile))
+    parts = [_der.encode_integer(3), _data_content_info(auth_safe)]
+    if text is not None:
+        mac_data = _mac_data(auth_safe, text, profile)
+        if mac_data is not None:
+            parts.append(mac_data)
+    return _der.seq(*parts)
+
+
+def _check_writable(keystore: Keystore, password: Password | None) -> None:
     if password is None and keystore.holds_keys():
         raise UsageError("the store holds keys, which PKCS12 must encrypt; give a store password")
-    for entry in entries:
+    for entry in keystore.entries:
         if not can_hold(entry):
             raise UnsupportedError(
                 f"entry '{entry.alias}' cannot be written to PKCS12 "
                 "(its key is sealed under another password or its algorithm has no OID)"
             )
-    profile = _profile(options)
-    text = password.reveal() if password is not None else None
-    key_ids = _LocalKeyIds()
-    cert_bags: list[bytes] = []
-    key_bags: list[bytes] = []
-    chain_written: set[bytes] = set()
 
-    for entry in entries:
+
+class _Bags:
+    """The certificate and key bags of the store being written, in the order Java writes
+    them: a key's chain certificates once each, bags read from a PKCS12 as they were read."""
+
+    def __init__(
+        self, keystore: Keystore, text: str | None, options: DumpOptions, profile: _Profile
+    ) -> None:
+        self.keystore = keystore
+        self.text = text
+        self.options = options
+        self.profile = profile
+        self.key_ids = _LocalKeyIds()
+        self.cert_bags: list[bytes] = []
+        self.key_bags: list[bytes] = []
+        self.chain_written: set[bytes] = set()
+
+    def add(self, entry: Entry) -> None:
         kept = entry.attributes.get("pkcs12.attributes")
         if isinstance(entry, PrivateKeyEntry):
-            assert text is not None
-            key_id = key_ids.take(entry)
-            key_attributes = _attributes(kept, entry.alias, key_id, False)
-            key_as_read = _key_bag_as_read(entry, keystore, text, options)
-            if key_as_read is not None:
-                key_bags.append(_bag(key_as_read[0], key_as_read[1], key_attributes))
-            else:
-                assert entry.private_key is not None
-                algid, ciphertext = _pbe.encrypt(entry.private_key, text, profile.key_scheme)
-                epki = _der.seq(algid, _der.octet_string(ciphertext))
-                key_bags.append(_bag(OID_SHROUDED_KEY_BAG, epki, key_attributes))
-            for position, certificate in enumerate(entry.chain):
-                if position == 0:
-                    leaf_kept = entry.attributes.get("pkcs12.cert_attributes")
-                    attrs = _attributes(leaf_kept, entry.alias, key_id, False)
-                    cert_bags.append(_cert_bag(certificate.der, attrs))
-                elif certificate.der not in chain_written:
-                    chain_written.add(certificate.der)
-                    cert_bags.append(_cert_bag(certificate.der, b""))
+            self._add_private_key(entry, kept)
         elif isinstance(entry, SecretKeyEntry) and entry.key is None:
-            assert entry.sealed is not None  # can_hold: a secret bag read from a PKCS12
-            key_id = key_ids.take(entry)
-            key_bags.append(
-                _bag(
-                    OID_SECRET_BAG, entry.sealed.data, _attributes(kept, entry.alias, key_id, False)
-                )
-            )
+            self._add_sealed_secret(entry, kept)
         elif isinstance(entry, SecretKeyEntry):
-            assert entry.key is not None and text is not None
-            secret_algid = _secret_algid(entry)
-            assert secret_algid is not None
-            key_id = key_ids.take(entry)
-            pki = _der.seq(_der.encode_integer(0), secret_algid, _der.octet_string(entry.key))
-            algid, ciphertext = _pbe.encrypt(pki, text, profile.key_scheme)
-            epki = _der.seq(algid, _der.octet_string(ciphertext))
-            value = _der.seq(
-                _der.encode_oid(OID_SHROUDED_KEY_BAG), _der.explicit(0, _der.octet_string(epki))
-            )
-            key_bags.append(
-                _bag(OID_SECRET_BAG, value, _attributes(kept, entry.alias, key_id, False))
-            )
+            self._add_secret(entry, kept)
         elif isinstance(entry, TrustedCertificateEntry):
-            as_read = entry.attributes.get(ATTR_BAG_AS_READ)
-            if (
-                isinstance(as_read, tuple)
-                and as_read[0] == entry.alias
-                and as_read[1] == entry.certificate.der
-                and as_read[2] is kept
-            ):
-                cert_bags.append(as_read[3])  # untouched: written back exactly as read
-                continue
-            attrs = _attributes(kept, entry.alias, None, True)
-            cert_bags.append(_cert_bag(entry.certificate.der, attrs))
+            self._add_trusted(entry, kept)
         elif isinstance(entry, CertificateEntry):
-            name: str | None = entry.alias
-            if entry.attributes.get("pkcs12.generated_alias") == entry.alias:
-                name = None  # the file never named it; do not invent a friendlyName
-            local_key_id = _kept_local_key_id(kept)
-            attrs = _attributes(kept, name, local_key_id, False)
-            cert_bags.append(_cert_bag(entry.certificate.der, attrs))
+            self._add_certificate(entry, kept)
         else:  # pragma: no cover - the model has no other kinds
             raise UnsupportedError(f"entry '{entry.alias}' is of a kind PKCS12 cannot hold")
 
-    unknown = keystore.properties.get("pkcs12.unknown_bags") or []
-    cert_bags.extend(raw for raw in unknown if isinstance(raw, bytes))
+    def _add_private_key(self, entry: PrivateKeyEntry, kept: object) -> None:
+        key_id = self.key_ids.take(entry)
+        self.key_bags.append(self._key_bag(entry, _attributes(kept, entry.alias, key_id, False)))
+        for position, certificate in enumerate(entry.chain):
+            if position == 0:
+                leaf_kept = entry.attributes.get("pkcs12.cert_attributes")
+                attrs = _attributes(leaf_kept, entry.alias, key_id, False)
+                self.cert_bags.append(_cert_bag(certificate.der, attrs))
+            elif certificate.der not in self.chain_written:
+                self.chain_written.add(certificate.der)
+                self.cert_bags.append(_cert_bag(certificate.der, b""))
 
+    def _key_bag(self, entry: PrivateKeyEntry, attributes: bytes) -> bytes:
+        assert self.text is not None  # _check_writable: keys need a password
+        as_read = _key_bag_as_read(entry, self.keystore, self.text, self.options)
+        if as_read is not None:
+            return _bag(as_read[0], as_read[1], attributes)
+        assert entry.private_key is not None
+        algid, ciphertext = _pbe.encrypt(entry.private_key, self.text, self.profile.key_scheme)
+        epki = _der.seq(algid, _der.octet_string(ciphertext))
+        return _bag(OID_SHROUDED_KEY_BAG, epki, attributes)
+
+    def _add_sealed_secret(self, entry: SecretKeyEntry, kept: object) -> None:
+        assert entry.sealed is not None  # can_hold: a secret bag read from a PKCS12
+        key_id = self.key_ids.take(entry)
+        attrs = _attributes(kept, entry.alias, key_id, False)
+        self.key_bags.append(_bag(OID_SECRET_BAG, entry.sealed.data, attrs))
+
+    def _add_secret(self, entry: SecretKeyEntry, kept: object) -> None:
+        assert entry.key is not None and self.text is not None
+        secret_algid = _secret_algid(entry)
+        assert secret_algid is not None
+        key_id = self.key_ids.take(entry)
+        pki = _der.seq(_der.encode_integer(0), secret_algid, _der.octet_string(entry.key))
+        algid, ciphertext = _pbe.encrypt(pki, self.text, self.profile.key_scheme)
+        epki = _der.seq(algid, _der.octet_string(ciphertext))
+        value = _der.seq(
+            _der.encode_oid(OID_SHROUDED_KEY_BAG), _der.explicit(0, _der.octet_string(epki))
+        )
+        attrs = _attributes(kept, entry.alias, key_id, False)
+        self.key_bags.append(_bag(OID_SECRET_BAG, value, attrs))
+
+    def _add_trusted(self, entry: TrustedCertificateEntry, kept: object) -> None:
+        as_read = _trusted_bag_as_read(entry, kept)
+        if as_read is not None:
+            self.cert_bags.append(as_read)  # untouched: written back exactly as read
+            return
+        attrs = _attributes(kept, entry.alias, None, True)
+        self.cert_bags.append(_cert_bag(entry.certificate.der, attrs))
+
+    def _add_certificate(self, entry: CertificateEntry, kept: object) -> None:
+        name: str | None = entry.alias
+        if entry.attributes.get("pkcs12.generated_alias") == entry.alias:
+            name = None  # the file never named it; do not invent a friendlyName
+        attrs = _attributes(kept, name, _kept_local_key_id(kept), False)
+        self.cert_bags.append(_cert_bag(entry.certificate.der, attrs))
+
+
+def _trusted_bag_as_read(entry: TrustedCertificateEntry, kept: object) -> bytes | None:
+    """The SafeBag ``entry`` was read from, while its alias, certificate and attribute list are
+    still the ones it was read with."""
+    as_read = entry.attributes.get(ATTR_BAG_AS_READ)
+    if (
+        isinstance(as_read, tuple)
+        and as_read[0] == entry.alias
+        and as_read[1] == entry.certificate.der
+        and as_read[2] is kept
+    ):
+        raw: bytes = as_read[3]
+        return raw
+    return None
+
+
+def _safes(bags: _Bags, text: str | None, profile: _Profile) -> list[bytes]:
+    """The certificate safe (encrypted unless password-less or asked plain), then the key safe;
+    a store without certificates or keys has no such safe."""
     safes: list[bytes] = []
-    if cert_bags:
-        cert_safe = _der.seq_of(cert_bags)
+    if bags.cert_bags:
+        cert_safe = _der.seq_of(bags.cert_bags)
         if text is None or profile.cert_scheme is None:
             safes.append(_data_content_info(cert_safe))
         else:
             algid, ciphertext = _pbe.encrypt(cert_safe, text, profile.cert_scheme)
             safes.append(_encrypted_content_info(algid, ciphertext))
-    if key_bags:
-        safes.append(_data_content_info(_der.seq_of(key_bags)))
-    auth_safe = _der.seq_of(safes)
-    parts = [_der.encode_integer(3), _data_content_info(auth_safe)]
-    if text is not None and profile.pbmac1:
-        parts.append(_pbmac1_mac_data(auth_safe, text, profile.mac_iterations))
-    elif text is not None and profile.mac_digest is not None:
-        salt = os.urandom(_SALT_LENGTH)
-        mac = _pbe.pkcs12_mac(
-            auth_safe, _pbe.bmp_password(text), salt, profile.mac_iterations, profile.mac_digest
-        )
-        digest_info = _der.seq(
-            _der.algorithm_identifier(_pbe.DIGEST_OIDS[profile.mac_digest]),
-            _der.octet_string(mac),
-        )
-        parts.append(
-            _der.seq(
-                digest_info,
-                _der.octet_string(salt),
-                _der.encode_integer(profile.mac_iterations),
-            )
-        )
-    return _der.seq(*parts)
+    if bags.key_bags:
+        safes.append(_data_content_info(_der.seq_of(bags.key_bags)))
+    return safes
+
+
+def _mac_data(auth_safe: bytes, text: str, profile: _Profile) -> bytes | None:
+    if profile.pbmac1:
+        return _pbmac1_mac_data(auth_safe, text, profile.mac_iterations)
+    if profile.mac_digest is None:
+        return None
+    return _hmac_mac_data(auth_safe, text, profile.mac_digest, profile.mac_iterations)
 
 
 def _key_bag_as_read(

@@ -25,7 +25,8 @@ from keystore_tool.ops.apply.gather import (
     fetch_server_chain,
     gather,
 )
-from keystore_tool.ops.apply.plan import StoreDiff, diff_for, plan, protection_changes
+from keystore_tool.ops.apply.jdks import jdk_store_specs
+from keystore_tool.ops.apply.plan import StoreDiff, diff_for, plan
 from keystore_tool.ops.apply.spec import Spec, StoreSpec
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, check_storetype, read_file
@@ -79,8 +80,6 @@ def apply_spec(
     """Validates every store of ``spec``, then (unless ``check``) writes those that differ.
     A failure in the first phase raises before any file is written. Certificates of items
     with ``all_jdks = true`` also go into each JDK truststore found below ``jdk_roots``."""
-    from keystore_tool.ops.all_jdks import jdk_store_specs
-
     report = ApplyReport(str(spec.path), check)
     sources = _Sources(server_chain, default_cas)
     jdk_stores, not_writable = jdk_store_specs(spec, jdk_roots)
@@ -127,7 +126,7 @@ def _prepare(store: StoreSpec, sources: _Sources) -> tuple[WantedStore, StoreDif
             _check_writable(fmt, wanted, model)
         _metadata_changes(store, diff, model.holds_keys())
     except KsError as exc:
-        raise exc.reworded(f"{store.where}: {exc.message}; no store was written") from exc
+        raise _in_store(exc, f"{store.where}: {exc.message}; no store was written") from exc
     return wanted, diff
 
 
@@ -143,14 +142,24 @@ def _write_all(
         except KsError as exc:
             done = [s.keystore for s in report.stores if s.written]
             already = f"; already written: {', '.join(done)}" if done else ""
-            raise exc.reworded(f"{wanted.spec.where}: {exc.message}{already}") from exc
+            raise _in_store(exc, f"{wanted.spec.where}: {exc.message}{already}") from exc
+
+
+def _in_store(exc: KsError, message: str) -> KsError:
+    """``exc`` re-said as ``message`` (naming the spec's store), of its class and with its
+    store, alias and password. Its parameter and remedy go: they name what the caller of a
+    command gives (a store type, a password), while a spec is fixed in the spec's words."""
+    said = exc.reworded(message)
+    said.parameter = None
+    said.remedy = None
+    return said
 
 
 def _open_current(
     wanted: WantedStore,
 ) -> tuple[StoreFormat, Keystore | None, Password | None]:
     """The store as it is now (read without the lock: the plan is made again under it)."""
-    from keystore_tool.ops.passwd import load_with_any
+    from keystore_tool.ops.update import load_with_any
 
     spec = wanted.spec
     if not spec.path.exists():
@@ -251,30 +260,31 @@ def _write(wanted: WantedStore, diff: StoreDiff, lock_timeout: float) -> None:
 def _rewrite(
     wanted: WantedStore, diff: StoreDiff, lock_timeout: float, owner: tuple[int, int] | None
 ) -> None:
-    from keystore_tool.ops.passwd import rewrite_store
+    from keystore_tool.ops.update import StoreChange, StoreTarget, update_store
 
     spec = wanted.spec
-
-    def change(keystore: Keystore, opened: Password | None) -> tuple[StoreDiff, bool]:
-        fresh = StoreDiff(diff.keystore, storetype=keystore.storetype or diff.storetype)
-        plan(keystore, wanted, fresh)
-        fresh.password_changed = opened != wanted.password
-        fresh.protection_changed = protection_changes(keystore, wanted)
-        return fresh, fresh.content_changed
-
-    fmt = format_for_new_file(str(spec.path), spec.storetype)
-    fresh, outcome = rewrite_store(
+    target = StoreTarget(
         str(spec.path),
-        wanted.read_passwords(),
         wanted.password,
-        change,
-        create_as=fmt,
         storetype=spec.storetype,
         lock_timeout=lock_timeout,
+        targets=spec.targets,
+        current_passwords=tuple(wanted.read_passwords()),
+        # No password in the spec means a password-less store, new or not.
+        passwordless=wanted.password is None,
         mode=spec.mode,
         owner=owner,
-        targets=spec.targets,
     )
+
+    def change(store: StoreChange) -> tuple[StoreDiff, bool]:
+        keystore = store.keystore
+        fresh = StoreDiff(diff.keystore, storetype=keystore.storetype or diff.storetype)
+        plan(keystore, wanted, fresh)
+        fresh.password_changed = store.password_changes
+        fresh.protection_changed = store.protection_outdated()
+        return fresh, fresh.content_changed
+
+    fresh, outcome = update_store(target, change, create=True)
     # What happened under the lock is the truth (another writer may have been first).
     diff.added, diff.replaced, diff.removed = fresh.added, fresh.replaced, fresh.removed
     diff.unchanged, diff.password_changed = fresh.unchanged, fresh.password_changed
