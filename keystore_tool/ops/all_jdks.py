@@ -114,4 +114,3 @@ def import_into_all_jdks(
         except KsError as exc:
             result.error = exc.message
     return AllJdksReport(results)
-

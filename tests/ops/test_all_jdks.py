@@ -1,6 +1,5 @@
 """ks import --all-jdks in process (ops.all_jdks) on a fake host: the password each store is
-opened with, password-less stores kept so, broken ones reported, and apply's all_jdks items
-as one store spec per truststore."""
+opened with, password-less stores kept so, broken ones reported."""
 
 from __future__ import annotations
 
@@ -11,11 +10,8 @@ from keystore_tool.model import Certificate
 from keystore_tool.ops.all_jdks import (
     CACERTS_PASSWORD,
     import_into_all_jdks,
-    jdk_store_specs,
     password_for,
 )
-from keystore_tool.ops.apply import PasswordSource, Spec, StoreSpec
-from keystore_tool.ops.apply.spec import CertificateSource
 from keystore_tool.ops.where import survey_host
 from keystore_tool.password import Password
 from keystore_tool.storage import load_store
@@ -78,34 +74,3 @@ def test_a_store_the_password_does_not_open_is_reported(tmp_path: Path) -> None:
     assert report.failed and all(
         s.error is not None for s in report.stores if s.keystore == host.os_store
     )
-
-
-def test_apply_items_with_all_jdks_become_one_spec_per_truststore(tmp_path: Path) -> None:
-    host = fakehost.build(tmp_path)
-    own = tmp_path / "own.p12"
-    item = CertificateSource(
-        where="store[1].certificates[1]", file=tmp_path / "ca.crt", all_jdks=True
-    )
-    spec = Spec(
-        tmp_path / "spec.toml",
-        (
-            StoreSpec(
-                where="store[1]", path=own, password=PasswordSource("none"), certificates=(item,)
-            ),
-        ),
-    )
-    roots = HostRoots(system=host.system, home=host.home, extra=(host.venv,))
-
-    stores, broken = jdk_store_specs(spec, roots)
-
-    assert stores and broken
-    assert all(s.certificates and not s.certificates[0].all_jdks for s in stores)
-    assert all(s.where.startswith("the JDK truststore ") for s in stores)
-    passwordless = [s for s in stores if s.password == PasswordSource("none")]
-    assert passwordless  # the PKCS12 ones, opened without a password
-    assert all(d.warnings and "not written" in d.warnings[0] for d in broken)
-
-
-def test_a_spec_without_all_jdks_items_adds_no_store(tmp_path: Path) -> None:
-    spec = Spec(tmp_path / "spec.toml", ())
-    assert jdk_store_specs(spec, HostRoots(system=(), home=tmp_path)) == ([], [])

@@ -12,7 +12,7 @@ from keystore_tool.compat import parse_targets
 from keystore_tool.errors import NotFoundError, PasswordError, Remedy, UsageError
 from keystore_tool.formats import LoadOptions
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry, TrustedCertificateEntry
-from keystore_tool.ops.passwd import change_password, load_with_any, rewrite_store
+from keystore_tool.ops.passwd import change_password
 from keystore_tool.password import Password
 from keystore_tool.storage import dump_bytes, load_store
 from tests.certs import Issued, issue
@@ -183,20 +183,3 @@ def test_a_jceks_secret_key_keeps_its_old_password_and_says_so(tmp_path: Path) -
         "secret key 'aes' keeps its old password (ks rewrites JCEKS secret keys only as they "
         "were read)"
     ]
-
-
-def test_the_old_names_still_work(tmp_path: Path, server: Issued) -> None:
-    """rewrite_store and load_with_any stay importable until apply calls update_store."""
-    path = tmp_path / "trust.p12"
-    data = make(path, "pkcs12", OLD, trusted_entry(server))
-    from keystore_tool.formats import get_format
-
-    _, opened = load_with_any(get_format("pkcs12"), data, [NEW, OLD], None)
-    assert opened == OLD
-
-    def change(keystore: Keystore, opened_with: Password | None) -> tuple[str | None, bool]:
-        return opened_with.reveal() if opened_with else None, opened_with != NEW
-
-    seen, outcome = rewrite_store(str(path), [NEW, OLD], NEW, change)
-    assert seen == "old-secret" and outcome.written
-    assert len(load_store(path, NEW)) == 1
