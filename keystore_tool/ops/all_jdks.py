@@ -1,5 +1,5 @@
-"""``ks import --all-jdks``: one set of certificates into every distinct truststore the
-host's runtimes read (as ``ks where --all`` finds them), once per real file.
+"""Importing into all JDKs: one set of certificates into every distinct truststore the
+host's runtimes read (as the host survey of ``ops.where`` finds them), once per real file.
 
 Each store goes through :func:`keystore_tool.ops.importing.import_certificates`, so under
 its lock and with its atomic replace, written at its real path (a ``cacerts`` symlink stays
@@ -76,7 +76,7 @@ def password_for(path: Path, given: Password | None) -> Password | None:
             keystore = fmt.load(data, None)
         except KsError:
             return CACERTS_PASSWORD
-        if keystore.properties.get("passwordless"):
+        if keystore.read_info is not None and keystore.read_info.passwordless:
             return None
     return CACERTS_PASSWORD
 
@@ -114,4 +114,3 @@ def import_into_all_jdks(
         except KsError as exc:
             result.error = exc.message
     return AllJdksReport(results)
-
