@@ -73,8 +73,22 @@ class Remedy(enum.Enum):
     PIN_OR_TRUST_ON_FIRST_USE = "pin its SHA-256 fingerprint, or trust it on first use"
     CHECK_KEY_PASSWORD = "check the key file's password"
     CHECK_STORE_PASSWORD = "check the store's password"
+    GIVE_STORE_PASSWORD_TO_WRITE = "give a store password to write it"
+    ENTRY_PASSWORD_TO_CONVERT = "give the entry's own password to convert it"
+    ENTRY_PASSWORD_FOR_PEM = "give the entry's own password so it can be written as PEM"
+    SKIP_OR_OTHER_STORETYPE = "skip what the target cannot hold, or choose another store type"
     WRITE_STORE_PASSWORD = "give the password to write the store with"
     EXPORT_CHAIN_AS_PEM = "export the chain as PEM"
+    DROP_KEY_SIZE = "give no key size"
+    ENTRY_PASSWORD_OR_SKIP = (
+        "give the entry's own password, or skip the entries the target cannot hold"
+    )
+    PKCS12_OR_SKIP = "convert to pkcs12, or skip the entries the target cannot hold"
+    GIVE_KEY_AS_KEY = "give the key as the private key"
+    REPLACE_OR_OTHER_OUTPUT = "ask to replace it, or write to another file"
+    BUNDLE_KEY_AND_CERTIFICATE = (
+        "certificates only are imported: a key and its certificate make a key entry ({source})"
+    )
 
     def phrase(self, details: Mapping[str, object]) -> str:
         return fill(self.value, details)

@@ -1,5 +1,5 @@
-"""SHA-256 certificate pins, parsed one way for every place that takes one (``import
---expect-sha256``, an ``apply`` spec's ``sha256``)."""
+"""SHA-256 certificate pins, parsed one way for every place that takes one (the fingerprint
+``import`` expects of a server, an ``apply`` spec's ``sha256``)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """The registry of store formats: each registration says what its format is (name, module,
-extensions, what it holds, whether ks writes it) and how to recognise it (``accepts``, a test
-of the file's first bytes); detection asks the registrations in order.
+extensions, what it holds, whether ks writes it, whether writing needs a password and whether
+a file may have none) and how to recognise it (``accepts``, a test of the file's first bytes);
+detection asks the registrations in order. A new read-only format is one adapter module and
+one registration here.
 
 Each adapter module exposes::
 
@@ -63,13 +65,20 @@ class DumpOptions:
 
 @dataclass(frozen=True)
 class StoreFormat:
+    """One store format's registration: its capabilities as data, and its adapter module,
+    imported when a store of the format is first read or written."""
+
     name: str
     module_name: str
     extensions: tuple[str, ...]
     holds: frozenset[str]  # entry kinds dump() can write
     # True when the file's first bytes (at most SNIFF_BYTES) are this format's.
     accepts: Callable[[bytes], bool]
-    writable: bool = True
+    writable: bool = True  # False: read-only, dump() refuses
+    # Writing needs a password (JKS/JCEKS: the file's digest is keyed with it).
+    needs_password: bool = False
+    # A file may be written without any password (a PKCS12 truststore, PEM without keys).
+    may_be_passwordless: bool = False
 
     @property
     def module(self) -> ModuleType:
@@ -98,6 +107,7 @@ class StoreFormat:
 
 
 def read_only_message(name: str) -> str:
+    """Why a read-only format is not written, and what to do instead."""
     return (
         f"ks reads {name.upper()} stores but does not change them; convert the store to "
         "pkcs12, jks or jceks and change the copy"
@@ -219,8 +229,16 @@ REGISTRY: tuple[StoreFormat, ...] = (
         (".p12", ".pfx", ".pkcs12"),
         _CERTS_AND_KEYS | {"secret-key", "certificate"},
         _looks_like_pkcs12,
+        may_be_passwordless=True,
     ),
-    StoreFormat("jks", "keystore_tool.formats.jks", (".jks",), _CERTS_AND_KEYS, _looks_like_jks),
+    StoreFormat(
+        "jks",
+        "keystore_tool.formats.jks",
+        (".jks",),
+        _CERTS_AND_KEYS,
+        _looks_like_jks,
+        needs_password=True,
+    ),
     # JCEKS holds secret keys, but writes only those it read (see jceks.can_hold).
     StoreFormat(
         "jceks",
@@ -228,6 +246,7 @@ REGISTRY: tuple[StoreFormat, ...] = (
         (".jceks",),
         _CERTS_AND_KEYS | {"secret-key"},
         _looks_like_jceks,
+        needs_password=True,
     ),
     # BouncyCastle's stores are read, never written: see the README's "read-only formats".
     StoreFormat(
@@ -250,7 +269,12 @@ REGISTRY: tuple[StoreFormat, ...] = (
         writable=False,
     ),
     StoreFormat(
-        "pem", "keystore_tool.formats.pem", (".pem", ".crt"), _CERTS_AND_KEYS, _looks_like_pem
+        "pem",
+        "keystore_tool.formats.pem",
+        (".pem", ".crt"),
+        _CERTS_AND_KEYS,
+        _looks_like_pem,
+        may_be_passwordless=True,
     ),
 )
 
@@ -282,7 +306,7 @@ def detect(data: bytes) -> StoreFormat:
 
 
 def format_for_new_file(path: str, storetype: str | None) -> StoreFormat:
-    """A new file's type: ``--storetype``, else its extension, else PKCS12 (CLI.md)."""
+    """A new file's type: the one named, else its extension's, else PKCS12 (CLI.md)."""
     if storetype:
         return get_format(storetype)
     lower = path.lower()

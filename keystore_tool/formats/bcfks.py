@@ -37,6 +37,13 @@ from typing import TYPE_CHECKING
 from keystore_tool.errors import FormatError, PasswordError
 from keystore_tool.formats import _der, _pbe
 from keystore_tool.formats._limits import KdfBudget
+from keystore_tool.formats._readinfo import (
+    ALIAS_COLLISION,
+    ENTRY_LEFT_OUT,
+    SIGNATURE_UNCHECKED,
+    read_info_of,
+    warn,
+)
 from keystore_tool.model import (
     Certificate,
     Entry,
@@ -44,6 +51,7 @@ from keystore_tool.model import (
     PrivateKeyEntry,
     SealedBlob,
     SecretKeyEntry,
+    StoreWarning,
     TrustedCertificateEntry,
 )
 
@@ -257,6 +265,7 @@ def _check_mac(
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    """Reads a BCFKS file (encrypted whole, so its password is needed)."""
     text = password.reveal() if password is not None else ""
     budget = KdfBudget(options.max_kdf_work)
     top = _der.expect(data, 0, len(data), _der.SEQUENCE, "BCFKS store")
@@ -272,14 +281,17 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
                     "the BCFKS store is encrypted whole: its password is needed to read it"
                 ) from None
             raise
-        keystore.properties[f"{FORMAT}.integrity_verified"] = True
+        checked = True
     else:
         # A store signed with a key: its signature needs the signer's public key, which the
         # store does not carry; BC too reads it only when handed that key.
-        keystore.properties[f"{FORMAT}.integrity_verified"] = False
-        keystore.warnings.append(
-            "the BCFKS store is signed rather than MACed; its signature was not verified"
+        checked = False
+        warn(
+            keystore,
+            "the BCFKS store is signed rather than MACed; its signature was not verified",
+            SIGNATURE_UNCHECKED,
         )
+    keystore.properties[f"{FORMAT}.integrity_verified"] = checked
     parts = _items(data, encrypted_store, "encrypted store data", 2)
     ciphertext = _der.octets(data, parts[1], "encrypted store data")
     plain = decrypt(data, parts[0], ciphertext, "STORE_ENCRYPTION", text, budget)
@@ -294,8 +306,10 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
     by_alias: dict[str, Entry] = {}
     for entry in entries:
         if entry.folded_alias in by_alias:
-            keystore.warnings.append(
-                f"alias '{entry.alias}' appears more than once; BouncyCastle keeps the last"
+            warn(
+                keystore,
+                f"alias '{entry.alias}' appears more than once; BouncyCastle keeps the last",
+                ALIAS_COLLISION,
             )
         by_alias[entry.folded_alias] = entry
     keystore.add_loaded(list(by_alias.values()))
@@ -306,6 +320,7 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
     )
     if undecrypted:
         keystore.properties[f"{FORMAT}.undecrypted_keys"] = undecrypted
+    keystore.read_info = read_info_of(keystore, FORMAT, integrity_checked=checked)
     return keystore
 
 
@@ -375,5 +390,9 @@ def _entry(
             algorithm=SECRET_KEY_ALGORITHMS.get(oid, oid),
             key=_der.octets(plain, fields[1], "secret key"),
         )
-    warnings.append(f"entry '{alias}' has an unknown BCFKS type {kind}; it is left out")
+    warnings.append(
+        StoreWarning(
+            f"entry '{alias}' has an unknown BCFKS type {kind}; it is left out", ENTRY_LEFT_OUT
+        )
+    )
     return None

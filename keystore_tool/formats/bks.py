@@ -33,6 +33,15 @@ from typing import TYPE_CHECKING
 from keystore_tool.errors import FormatError, PasswordError
 from keystore_tool.formats import _pbe
 from keystore_tool.formats._limits import KdfBudget
+from keystore_tool.formats._readinfo import (
+    ALIAS_COLLISION,
+    ENTRY_LEFT_OUT,
+    INTEGRITY_UNCHECKED,
+    OPAQUE_KEY,
+    TRAILING_BYTES,
+    read_info_of,
+    warn,
+)
 from keystore_tool.formats.java.mutf8 import decode_modified_utf8
 from keystore_tool.model import (
     Certificate,
@@ -41,6 +50,7 @@ from keystore_tool.model import (
     PrivateKeyEntry,
     SealedBlob,
     SecretKeyEntry,
+    StoreWarning,
     TrustedCertificateEntry,
 )
 
@@ -73,6 +83,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass(slots=True)
 class RawEntry:
+    """One BKS entry as the file lays it out."""
+
     kind: int
     alias: str
     date_ms: int
@@ -116,6 +128,8 @@ class _Reader:
 
 @dataclass(frozen=True, slots=True)
 class Header:
+    """BouncyCastle's store header: version, salt, iteration count, where the body starts."""
+
     version: int
     salt: bytes
     iterations: int
@@ -123,6 +137,7 @@ class Header:
 
 
 def read_header(data: bytes, what: str) -> Header:
+    """The header of a BKS (or UBER) file, each field checked."""
     reader = _Reader(data, 0, len(data))
     version = reader.int32("the header")
     if version not in (0, 1, 2):
@@ -137,6 +152,7 @@ def read_header(data: bytes, what: str) -> Header:
 
 
 def check_iterations(iterations: int, what: str) -> None:
+    """Refuses an iteration count below 1 or above what BouncyCastle ever writes."""
     if not 0 < iterations <= MAX_BC_ITERATIONS:
         raise FormatError(
             f"the {what} asks for {iterations:,} iterations; BouncyCastle writes at most "
@@ -197,6 +213,7 @@ def _key(reader: _Reader) -> tuple[int, str, str, bytes]:
 
 
 def check_mac(header: Header, data: bytes, body_end: int, password: Password) -> None:
+    """Checks the store's HMAC over the entries; a mismatch is a wrong password."""
     stored = data[body_end : body_end + MAC_SIZE]
     if len(stored) != MAC_SIZE:
         raise FormatError("the BKS store is truncated (its integrity check is missing)")
@@ -267,8 +284,10 @@ def build_keystore(
         folded = entry.folded_alias
         if folded in by_alias:
             # BC keeps aliases in a Hashtable: a repeated alias replaces the earlier entry.
-            keystore.warnings.append(
-                f"alias '{entry.alias}' appears more than once; BouncyCastle keeps the last"
+            warn(
+                keystore,
+                f"alias '{entry.alias}' appears more than once; BouncyCastle keeps the last",
+                ALIAS_COLLISION,
             )
         by_alias[folded] = entry
     keystore.add_loaded(list(by_alias.values()))
@@ -299,8 +318,11 @@ def _entry(
     elif item.kind == TYPE_SECRET:
         sealed = SealedBlob(OPAQUE_FORMAT, item.blob)
         warnings.append(
-            f"entry '{item.alias}' holds opaque key bytes that BouncyCastle stores as given and "
-            "cannot decode; it is listed but cannot be converted"
+            StoreWarning(
+                f"entry '{item.alias}' holds opaque key bytes that BouncyCastle stores as given "
+                "and cannot decode; it is listed but cannot be converted",
+                OPAQUE_KEY,
+            )
         )
     if key is not None:
         kind, key_format, algorithm, encoded = key
@@ -322,8 +344,11 @@ def _entry(
             )
         if sealed is None:
             warnings.append(
-                f"entry '{item.alias}' holds a {algorithm[:40]} public key, which no other "
-                "keystore type can hold; it is left out"
+                StoreWarning(
+                    f"entry '{item.alias}' holds a {algorithm[:40]} public key, which no other "
+                    "keystore type can hold; it is left out",
+                    ENTRY_LEFT_OUT,
+                )
             )
             return None
     # Still sealed: keytool calls a key entry with a chain a PrivateKeyEntry, else a secret key.
@@ -336,6 +361,7 @@ def _entry(
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    """Reads a BKS file; without a password its entries are listed unverified, keys sealed."""
     header = read_header(data, "BKS")
     body_end_limit = len(data) - MAC_SIZE
     if body_end_limit <= header.body:
@@ -352,8 +378,13 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
     keystore.properties[f"{FORMAT}.iterations"] = header.iterations
     keystore.properties[f"{FORMAT}.integrity_verified"] = verified
     if not verified:
-        keystore.warnings.append("integrity of the BKS store not verified: no password given")
+        warn(
+            keystore,
+            "integrity of the BKS store not verified: no password given",
+            INTEGRITY_UNCHECKED,
+        )
     trailing = len(data) - body_end - MAC_SIZE
     if trailing:
-        keystore.warnings.append(f"{trailing} bytes after the integrity check were ignored")
+        warn(keystore, f"{trailing} bytes after the integrity check were ignored", TRAILING_BYTES)
+    keystore.read_info = read_info_of(keystore, FORMAT, integrity_checked=verified)
     return keystore

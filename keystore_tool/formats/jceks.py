@@ -20,12 +20,15 @@ FORMAT = "jceks"
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    """Reads a JCEKS file, or a JKS one, as Java's JCEKS provider does."""
     return java.load_store(data, password, options, FORMAT)
 
 
 def dump(keystore: Keystore, password: Password | None, options: DumpOptions) -> bytes:
+    """Writes ``keystore`` as a JCEKS file; a password is needed."""
     return java.dump_store(keystore, password, options, FORMAT)
 
 
 def can_hold(entry: Entry) -> bool:
+    """Trusted certificates, keys held decrypted or sealed for JKS/JCEKS, and secret keys read from JCEKS or with their algorithm and bytes."""
     return java.can_hold(entry, FORMAT)

@@ -16,10 +16,12 @@ FORMAT = "jks"
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    """Reads a JKS file (a JCEKS one is refused, naming the type to read it as)."""
     return java.load_store(data, password, options, FORMAT)
 
 
 def dump(keystore: Keystore, password: Password | None, options: DumpOptions) -> bytes:
+    """Writes ``keystore`` as a JKS file; a password is needed."""
     return java.dump_store(keystore, password, options, FORMAT)
 
 

@@ -32,9 +32,10 @@ from keystore_tool.certfiles import (
     key_block_pkcs8_and_public,
     quiet_legacy_warnings,
 )
-from keystore_tool.errors import FormatError, UnsupportedError
+from keystore_tool.errors import FormatError, Remedy, UnsupportedError
 from keystore_tool.formats import DumpOptions, LoadOptions, _der, _pbe
 from keystore_tool.formats._limits import MAX_ITERATIONS, KdfBudget
+from keystore_tool.formats._readinfo import read_info_of
 from keystore_tool.model import (
     Certificate,
     Entry,
@@ -98,6 +99,7 @@ def _bag_attribute(pattern: re.Pattern[str], preamble: str) -> str | None:
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    """Reads a PEM file as a store: keys with their chains, the other certificates trusted."""
     budget = KdfBudget(options.max_kdf_work)
     certs: list[_CertBlock] = []
     keys: list[_KeyBlock] = []
@@ -135,6 +137,9 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
         entries = _entries(keys, certs, chained)
     keystore = Keystore(entries, storetype="pem")
     keystore.properties["encrypted_keys"] = encrypted_keys
+    # Not "password-less" even without keys: whether a rewrite needs a password depends on
+    # the keys it will hold then (ops.update.write_password), not on those read.
+    keystore.read_info = read_info_of(keystore, "pem", integrity_checked=False)
     return keystore
 
 
@@ -272,6 +277,7 @@ def _entries(keys: list[_KeyBlock], certs: list[_CertBlock], chained: set[bytes]
 
 
 def dump(keystore: Keystore, password: Password | None, options: DumpOptions) -> bytes:
+    """Writes ``keystore`` as openssl's PEM layout; keys encrypted when a password is given."""
     iterations = options.iterations or DEFAULT_ITERATIONS
     if not 1 <= iterations <= MAX_ITERATIONS:
         raise UnsupportedError(
@@ -281,7 +287,7 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
     with quiet_legacy_warnings():
         for entry in keystore.entries:
             if not can_hold(entry):
-                raise UnsupportedError(_cannot_hold(entry))
+                raise _cannot_hold(entry)
             if isinstance(entry, TrustedCertificateEntry):
                 parts.append(_bag(entry.alias, None))
                 parts.append(_certificate_pem(entry.certificate))
@@ -298,19 +304,28 @@ def dump(keystore: Keystore, password: Password | None, options: DumpOptions) ->
     return b"".join(parts)
 
 
-def _cannot_hold(entry: Entry) -> str:
+def _cannot_hold(entry: Entry) -> UnsupportedError:
     if "\n" in entry.alias or "\r" in entry.alias:
-        return f"the alias {entry.alias!r} has a line break, which a PEM store cannot hold"
+        return UnsupportedError(
+            f"the alias {entry.alias!r} has a line break, which a PEM store cannot hold",
+            alias=entry.alias,
+        )
     if isinstance(entry, PrivateKeyEntry):
         if entry.private_key is None:
-            return (
-                f"the key of entry '{entry.alias}' is sealed under its own password; "
-                "give it with --entry-pass so it can be written as PEM"
+            return UnsupportedError(
+                f"the key of entry '{entry.alias}' is sealed under its own password",
+                remedy=Remedy.ENTRY_PASSWORD_FOR_PEM,
+                alias=entry.alias,
+                password="entry",
             )
-        return f"the private key '{entry.alias}' has no certificate; a PEM store needs one"
-    return (
-        f"entry '{entry.alias}' is a {entry.kind} entry, which a PEM store cannot hold; "
-        "use --skip-unsupported or another store type"
+        return UnsupportedError(
+            f"the private key '{entry.alias}' has no certificate; a PEM store needs one",
+            alias=entry.alias,
+        )
+    return UnsupportedError(
+        f"entry '{entry.alias}' is a {entry.kind} entry, which a PEM store cannot hold",
+        remedy=Remedy.SKIP_OR_OTHER_STORETYPE,
+        alias=entry.alias,
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from keystore_tool.errors import FormatError, PasswordError
 from keystore_tool.formats import _pbe, _twofish, bks
 from keystore_tool.formats._limits import KdfBudget
+from keystore_tool.formats._readinfo import TRAILING_BYTES, read_info_of, warn
 
 if TYPE_CHECKING:
     from keystore_tool.formats import LoadOptions
@@ -27,6 +28,7 @@ _WRONG = "wrong password or the UBER store is damaged (it did not decrypt)"
 
 
 def load(data: bytes, password: Password | None, options: LoadOptions) -> Keystore:
+    """Reads an UBER file (encrypted whole, so its password is needed)."""
     header = bks.read_header(data, "UBER")
     if header.version == 0 or len(header.salt) != 20:
         raise FormatError("this UBER store predates BouncyCastle 1.0's layout; ks cannot read it")
@@ -56,7 +58,8 @@ def load(data: bytes, password: Password | None, options: LoadOptions) -> Keysto
     keystore.properties[f"{FORMAT}.iterations"] = header.iterations
     keystore.properties[f"{FORMAT}.integrity_verified"] = True
     if end - _DIGEST_SIZE != body_end:
-        keystore.warnings.append("bytes after the UBER store's digest were ignored")
+        warn(keystore, "bytes after the UBER store's digest were ignored", TRAILING_BYTES)
+    keystore.read_info = read_info_of(keystore, FORMAT, integrity_checked=True)
     return keystore
 
 

@@ -61,7 +61,7 @@ class StoreTarget:
     storetype: str | None = None
     entry_password: Password | None = None
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
-    # The runtimes that must load the file written (--target); empty: keep what it was read
+    # The runtimes that must load the file written (the command line's targets); empty: keep what it was read
     # with, or what a current JDK writes for a new file.
     targets: tuple[Target, ...] = ()
     current_passwords: tuple[Password | None, ...] = ()

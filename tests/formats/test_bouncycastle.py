@@ -110,6 +110,11 @@ def test_reading_a_bc_store_gives_what_bouncycastle_sees(
             else:
                 assert entry.algorithm == "HmacSHA256"
     assert keystore.properties[f"{keystore.storetype}.integrity_verified"] is True
+    assert keystore.read_info is not None
+    assert (keystore.read_info.storetype, keystore.read_info.integrity_checked) == (
+        keystore.storetype,
+        True,
+    )
 
 
 @pytest.mark.parametrize("name", list(STORES))
@@ -127,6 +132,8 @@ def test_bks_without_password_lists_every_entry_with_keys_still_sealed(
     assert {e.folded_alias: e.kind for e in keystore} == {a: e["type"] for a, e in seen.items()}
     assert keystore.properties["bks.undecrypted_keys"] == 4
     assert any("not verified" in w for w in keystore.warnings)
+    assert "integrity-unchecked" in [getattr(w, "code", None) for w in keystore.warnings]
+    assert keystore.read_info is not None and keystore.read_info.integrity_checked is False
 
 
 def test_bks_keys_under_another_password_are_opened_with_the_entry_password(
@@ -153,6 +160,7 @@ def test_an_opaque_bks_key_is_listed_as_keytool_lists_it_and_kept_sealed(
     assert isinstance(entry, SecretKeyEntry) and entry.key is None
     assert entry.sealed is not None and entry.sealed.data == bytes([1, 2, 3, 4, 5])
     assert any("opaque" in w for w in keystore.warnings)
+    assert "opaque-key" in [getattr(w, "code", None) for w in keystore.warnings]
 
 
 # ---- hostile variants of the real files ------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from keystore_tool.cli.errors import message
 from keystore_tool.errors import (
     FormatError,
     KsError,
@@ -174,6 +175,9 @@ def test_cacerts_without_password_warns_and_lists_the_same() -> None:
     assert [e.alias for e in without] == [e.alias for e in with_pw]
     assert without.warnings == ["integrity of the JKS store not verified: no password given"]
     assert without.properties["jks.integrity_verified"] is False
+    assert [getattr(w, "code", None) for w in without.warnings] == ["integrity-unchecked"]
+    assert without.read_info is not None and without.read_info.integrity_checked is False
+    assert with_pw.read_info is not None and with_pw.read_info.integrity_checked is True
 
 
 @pytest.mark.skipif(not CACERTS.exists(), reason="no Debian cacerts")
@@ -198,8 +202,18 @@ def test_wrong_password_is_a_password_error(minted) -> None:
 
 
 def test_dump_without_password_is_a_usage_error(minted) -> None:
-    with pytest.raises(UsageError, match="password is needed"):
+    with pytest.raises(UsageError, match="password is needed") as refused:
         JKS.dump(_store(minted), None)
+    assert message(refused.value) == "a password is needed to write a JKS store; give --storepass"
+    assert "--" not in str(refused.value)
+
+
+def test_a_jceks_store_read_as_jks_is_refused_naming_the_type_to_read_it_as(minted) -> None:
+    data = JCEKS.dump(_store(minted), PW, FAST)
+    with pytest.raises(FormatError) as refused:
+        JKS.load(data, PW)
+    assert message(refused.value) == "this is a JCEKS store, not JKS; read it as --storetype jceks"
+    assert refused.value.details == {"storetype": "jceks"}
 
 
 def test_key_under_its_own_password_is_kept_sealed_and_written_back_unchanged(minted) -> None:
@@ -234,8 +248,12 @@ def test_jceks_sealed_key_is_refused_by_jks(minted) -> None:
     assert entry.sealed.format == "jceks"
     assert not JKS.can_hold(entry)
     store = Keystore([entry])
-    with pytest.raises(UnsupportedError):
+    with pytest.raises(UnsupportedError) as refused:
         JKS.dump(store, PW)
+    assert message(refused.value) == (
+        "the key of entry 'ec-key' is still encrypted for another format; "
+        "give its password with --entry-pass to convert it"
+    )
 
 
 def test_new_secret_key_is_sealed_for_jceks_and_refused_elsewhere() -> None:
@@ -640,6 +658,7 @@ def test_a_repeated_alias_is_read_as_java_reads_it_the_last_wins(
     assert entry.certificate.der == last
     assert keytool["same"] == ("trustedCertEntry", entry.certificate.sha256_hex)
     assert any("more than once" in w for w in store.warnings)
+    assert [getattr(w, "code", None) for w in store.warnings] == ["alias-collision"]
 
 
 # JKS only: JCEKS reads a chain of 0 certificates as an empty array, and keytool 17 then fails

@@ -12,6 +12,7 @@ from keystore_tool.model import (
     Certificate,
     Keystore,
     PrivateKeyEntry,
+    SealedBlob,
     SecretKeyEntry,
     TrustedCertificateEntry,
 )
@@ -152,8 +153,32 @@ def test_secret_keys_and_sealed_keys_cannot_be_held() -> None:
     assert not fmt.can_hold(secret)
     assert fmt.can_hold(TrustedCertificateEntry(alias="x", certificate=c(ROOT)))
     assert not pem.can_hold(TrustedCertificateEntry(alias="a\nb", certificate=c(ROOT)))
-    with pytest.raises(UnsupportedError, match="'aes'"):
+    with pytest.raises(UnsupportedError, match="'aes'") as refused:
         pem.dump(Keystore([secret]), None, DumpOptions())
+    assert message(refused.value) == (
+        "entry 'aes' is a secret-key entry, which a PEM store cannot hold; "
+        "use --skip-unsupported or another store type"
+    )
+    assert "--" not in str(refused.value)
+    sealed = PrivateKeyEntry(alias="k", chain=[c(LEAF)], sealed=SealedBlob("jks", b"x"))
+    with pytest.raises(UnsupportedError) as still_sealed:
+        pem.dump(Keystore([sealed]), None, DumpOptions())
+    assert message(still_sealed.value) == (
+        "the key of entry 'k' is sealed under its own password; "
+        "give it with --entry-pass so it can be written as PEM"
+    )
+    assert still_sealed.value.password == "entry" and still_sealed.value.alias == "k"
+
+
+def test_the_read_is_recorded_with_the_form_of_each_key() -> None:
+    certificates = pem.load(ROOT.pem + OTHER.pem, None, LoadOptions())
+    assert certificates.read_info is not None
+    assert (certificates.read_info.storetype, certificates.read_info.key_forms) == ("pem", ())
+    with_key = pem.load(LEAF.key_pem() + LEAF.pem, None, LoadOptions())
+    assert with_key.read_info is not None
+    assert [f.alias for f in with_key.read_info.key_forms] == ["server.example"]
+    # Whether a rewrite needs a password depends on the keys it will hold, not on the read.
+    assert not with_key.read_info.passwordless and not certificates.read_info.passwordless
 
 
 def test_absurd_iteration_count_in_the_store_is_refused() -> None:

@@ -51,6 +51,7 @@ _MIN_ENTRY = 18
 
 
 def pre_keyed_digest(password: Password) -> hashlib._Hash:
+    """The SHA-1 that checks a JKS/JCEKS file: keyed with the password and Java's salt phrase."""
     digest = hashlib.sha1()
     digest.update(java_chars(password))
     digest.update(b"Mighty Aphrodite")
@@ -180,6 +181,8 @@ class StoredTrustedCertificate(TrustedCertificateEntry):
 
 @dataclass(slots=True)
 class RawStore:
+    """A parsed container: its magic and version, its entries in file order, whether the digest was checked, and how many bytes followed it."""
+
     magic: int
     version: int
     entries: list[RawEntry | StoredTrustedCertificate]
@@ -288,6 +291,7 @@ def serialize_store(magic: int, entries: list[RawEntry], password: Password) -> 
 
 
 def header(magic: int, count: int) -> bytes:
+    """The container's first 12 bytes: magic, version 2, entry count."""
     return struct.pack(">IIi", magic, 2, count)
 
 
@@ -301,6 +305,7 @@ def with_digest(parts: list[bytes | memoryview], password: Password) -> bytes:
 
 
 def encode_entry(entry: RawEntry) -> bytes:
+    """One entry in the container's layout."""
     parts = [_INT.pack(entry.tag), write_utf(entry.alias), _LONG.pack(entry.timestamp_ms)]
     append = parts.append
     if entry.tag == TAG_TRUSTED_CERT:

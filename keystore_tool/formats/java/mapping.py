@@ -8,8 +8,15 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from keystore_tool.errors import ConflictError, FormatError, UnsupportedError, UsageError
+from keystore_tool.errors import ConflictError, FormatError, Remedy, UnsupportedError, UsageError
 from keystore_tool.formats._limits import MAX_ITERATIONS, KdfBudget
+from keystore_tool.formats._readinfo import (
+    ALIAS_COLLISION,
+    INTEGRITY_UNCHECKED,
+    TRAILING_BYTES,
+    read_info_of,
+    warn,
+)
 from keystore_tool.formats.java.container import (
     ATTR_CERT_TYPES,
     ATTR_TIMESTAMP,
@@ -45,12 +52,12 @@ from keystore_tool.model import (
     PrivateKeyEntry,
     SealedBlob,
     SecretKeyEntry,
+    StoreWarning,
     TrustedCertificateEntry,
 )
 
 if TYPE_CHECKING:
     from keystore_tool.formats import DumpOptions, LoadOptions
-    from keystore_tool.formats.protection import ReadInfo
     from keystore_tool.password import Password
 
 # The sealed formats of a key entry (tag 1) that has no certificate chain.
@@ -75,7 +82,11 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
     """``fmt`` is ``jks`` (JKS magic only) or ``jceks`` (either magic, as Java's JCEKS reads)."""
     raw = parse_store(data, password)
     if fmt == "jks" and raw.magic != JKS_MAGIC:
-        raise FormatError("this is a JCEKS store, not JKS; read it as --storetype jceks")
+        raise FormatError(
+            "this is a JCEKS store, not JKS",
+            remedy=Remedy.READ_AS_STORETYPE,
+            details={"storetype": "jceks"},
+        )
     keystore = Keystore(storetype=fmt)
     _note_container(keystore, raw, fmt, password)
     opener = _EntryOpener(options.entry_password or password, KdfBudget(options.max_kdf_work))
@@ -90,7 +101,7 @@ def load_store(data: bytes, password: Password | None, options: LoadOptions, fmt
         keystore.properties[f"{fmt}.iterations"] = max(opener.iterations_seen)
     if opener.undecrypted:
         keystore.properties[f"{fmt}.undecrypted_keys"] = opener.undecrypted
-    keystore.read_info = _read_info(fmt, raw.verified, keystore)
+    keystore.read_info = read_info_of(keystore, fmt, integrity_checked=raw.verified)
     return keystore
 
 
@@ -100,12 +111,16 @@ def _note_container(keystore: Keystore, raw: RawStore, fmt: str, password: Passw
     keystore.properties[f"{fmt}.magic"] = "JKS" if raw.magic == JKS_MAGIC else "JCEKS"
     keystore.properties[f"{fmt}.integrity_verified"] = raw.verified
     if password is None:
-        keystore.warnings.append(
-            f"integrity of the {fmt.upper()} store not verified: no password given"
+        warn(
+            keystore,
+            f"integrity of the {fmt.upper()} store not verified: no password given",
+            INTEGRITY_UNCHECKED,
         )
     if raw.trailing:
-        keystore.warnings.append(
-            f"{raw.trailing} bytes after the integrity digest were ignored and will not be kept"
+        warn(
+            keystore,
+            f"{raw.trailing} bytes after the integrity digest were ignored and will not be kept",
+            TRAILING_BYTES,
         )
 
 
@@ -191,20 +206,6 @@ class _EntryOpener:
         )
 
 
-def _read_info(fmt: str, verified: bool, keystore: Keystore) -> ReadInfo:
-    from keystore_tool.formats.protection import ReadInfo, key_form
-
-    return ReadInfo(
-        storetype=fmt,
-        integrity_checked=verified,
-        key_forms=tuple(
-            key_form(e.alias, e.private_key)
-            for e in keystore.entries
-            if isinstance(e, PrivateKeyEntry) and e.private_key is not None
-        ),
-    )
-
-
 def _chainless_format(blob: bytes) -> str:
     """The sealed form of a key entry without a chain: which key protector it claims."""
     protected = parse_protected_key(blob)
@@ -226,8 +227,11 @@ def _last_of_each_alias(entries: list[Entry], warnings: list[str]) -> list[Entry
         if earlier is not None:
             same = "" if earlier.alias == entry.alias else f" (as '{earlier.alias}')"
             warnings.append(
-                f"alias '{entry.alias}' appears more than once{same}; Java reads the last "
-                "entry, and so does ks (a rewrite keeps only that one)"
+                StoreWarning(
+                    f"alias '{entry.alias}' appears more than once{same}; Java reads the last "
+                    "entry, and so does ks (a rewrite keeps only that one)",
+                    ALIAS_COLLISION,
+                )
             )
         last[entry.folded_alias] = entry
     return list(last.values())
@@ -236,8 +240,13 @@ def _last_of_each_alias(entries: list[Entry], warnings: list[str]) -> list[Entry
 def dump_store(
     keystore: Keystore, password: Password | None, options: DumpOptions, fmt: str
 ) -> bytes:
+    """``keystore`` as a ``fmt`` (``jks`` or ``jceks``) file; untouched trusted certificates are copied as read."""
     if password is None:
-        raise UsageError(f"a password is needed to write a {fmt.upper()} store; give --storepass")
+        raise UsageError(
+            f"a password is needed to write a {fmt.upper()} store",
+            remedy=Remedy.GIVE_STORE_PASSWORD_TO_WRITE,
+            password="store",
+        )
     magic = JKS_MAGIC if fmt == "jks" else JCEKS_MAGIC
     key_password = options.entry_password or password
     iterations = options.iterations or JCEKS_DEFAULT_ITERATIONS
@@ -284,8 +293,10 @@ def _raw_entry(entry: Entry, fmt: str, key_password: Password, iterations: int) 
             blob = entry.sealed.data
         else:
             raise UnsupportedError(
-                f"the key of entry '{entry.alias}' is still encrypted for another format; "
-                "give its password with --entry-pass to convert it"
+                f"the key of entry '{entry.alias}' is still encrypted for another format",
+                remedy=Remedy.ENTRY_PASSWORD_TO_CONVERT,
+                alias=entry.alias,
+                password="entry",
             )
         types = (
             cert_types
@@ -326,6 +337,7 @@ def sealed_fits(sealed: SealedBlob, fmt: str) -> bool:
 
 
 def can_hold(entry: Entry, fmt: str) -> bool:
+    """Whether a ``fmt`` file can hold ``entry`` as it is (a key sealed for another format cannot)."""
     if isinstance(entry, TrustedCertificateEntry):
         return True
     if isinstance(entry, PrivateKeyEntry):

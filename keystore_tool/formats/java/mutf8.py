@@ -61,6 +61,7 @@ def encode_modified_utf8(text: str) -> bytes:
 
 
 def write_utf(text: str) -> bytes:
+    """``writeUTF``: the length-prefixed modified UTF-8 of ``text`` (65,535 bytes at most)."""
     raw = encode_modified_utf8(text)
     if len(raw) > 0xFFFF:
         raise UnsupportedError(

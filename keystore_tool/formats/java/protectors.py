@@ -48,6 +48,7 @@ class ProtectedKey:
 
 
 def parse_protected_key(blob: bytes) -> ProtectedKey:
+    """The protector, data and PBE parameters of a key entry's EncryptedPrivateKeyInfo."""
     what = "protected key"
     top = _der.read(blob, 0, len(blob), what)
     if top.tag != _der.SEQUENCE:
@@ -117,6 +118,7 @@ def jks_unprotect(data: bytes, password: Password) -> bytes | None:
 
 
 def jks_protect(pkcs8: bytes, password: Password) -> bytes:
+    """The PKCS#8 key as the JKS key protector writes it (an EncryptedPrivateKeyInfo)."""
     pw = java_chars(password)
     salt = os.urandom(DIGEST_SIZE)
     data = salt + _xor(pkcs8, _jks_stream(salt, pw, len(pkcs8)))

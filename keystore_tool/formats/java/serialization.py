@@ -33,6 +33,8 @@ class _ClassDesc:
 
 
 class JavaObject:
+    """A serialized object's class and its fields by name (primitive fields as their raw bytes)."""
+
     __slots__ = ("desc", "fields")
 
     def __init__(self, desc: _ClassDesc) -> None:
@@ -288,4 +290,5 @@ def skip_java_object_stream(data: bytes, pos: int) -> int:
 
 
 def read_java_object(data: bytes) -> Any:
+    """The object a whole serialization stream holds (see :class:`JavaObject`)."""
     return _JavaStreamReader(data, 0).read()

@@ -1,6 +1,6 @@
 """The host's JDK truststores as more stores of a spec: a certificate item with
 ``all_jdks = true`` also goes into every distinct truststore the host's runtimes read (as
-``ks where --all`` finds them) that the spec does not name itself. A truststore that cannot be
+``ks where`` finds them all) that the spec does not name itself. A truststore that cannot be
 written is reported with a warning, not fatal: one broken JDK should not keep a CA out of the
 working ones."""
 
