@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keystore_tool.cacerts import CACERTS_PASSWORD, password_for
 from keystore_tool.errors import KsError
 from keystore_tool.jdks import HostRoots
 from keystore_tool.model import Certificate
@@ -20,10 +21,17 @@ from keystore_tool.ops.importing import ImportReport, import_certificates
 from keystore_tool.ops.update import StoreTarget
 from keystore_tool.ops.where import DEBIAN_MANAGED, HostSurvey, survey_host
 from keystore_tool.password import Password
-from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
+from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
-# The password every JDK's cacerts has had (JDK 18+ ship it password-less, as PKCS12).
-CACERTS_PASSWORD = Password("changeit")
+# CACERTS_PASSWORD and password_for live in keystore_tool.cacerts; importable here until
+# ops/apply/jdks.py imports them from there.
+__all__ = [
+    "CACERTS_PASSWORD",
+    "AllJdksReport",
+    "StoreResult",
+    "import_into_all_jdks",
+    "password_for",
+]
 
 
 @dataclass
@@ -59,26 +67,6 @@ class AllJdksReport:
     @property
     def changed(self) -> bool:
         return any(s.report is not None and s.report.changed for s in self.stores)
-
-
-def password_for(path: Path, given: Password | None) -> Password | None:
-    """The password to open and rewrite a JDK truststore with: the one given, else none for
-    a password-less PKCS12 (it must stay so: a JVM reads its default truststore without a
-    password, and cannot decrypt certificates under one), else ``changeit``."""
-    if given is not None:
-        return given
-    from keystore_tool.formats import detect
-
-    data = read_file(path)
-    fmt = detect(data)
-    if fmt.name == "pkcs12":
-        try:
-            keystore = fmt.load(data, None)
-        except KsError:
-            return CACERTS_PASSWORD
-        if keystore.read_info is not None and keystore.read_info.passwordless:
-            return None
-    return CACERTS_PASSWORD
 
 
 def import_into_all_jdks(

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from keystore_tool.cacerts import CACERTS_PASSWORD, password_for
 from keystore_tool.jdks import HostRoots
 from keystore_tool.model import Certificate
-from keystore_tool.ops.all_jdks import (
-    CACERTS_PASSWORD,
-    import_into_all_jdks,
-    password_for,
-)
+from keystore_tool.ops.all_jdks import import_into_all_jdks
 from keystore_tool.ops.where import survey_host
 from keystore_tool.password import Password
 from keystore_tool.storage import load_store
