@@ -72,7 +72,12 @@ def bundle_p12(
     An existing ``out`` that holds only ``alias`` (a rotated certificate) is replaced; one that
     holds any other entry, or that ``password`` does not open, is a :class:`ConflictError`
     naming what it holds unless ``replace``; one that holds exactly this bundle is left as it
-    is (``changed`` False)."""
+    is (``changed`` False).
+
+    Unlike the other store changes this does not go through
+    :func:`~keystore_tool.ops.update.update_store`: the new file does not derive from the old
+    one (which, with ``replace``, need not even be a keystore), so it is replaced wholesale
+    under the same lock; the targets rule is update's :func:`~keystore_tool.ops.update.protection_outdated`."""
     from keystore_tool.compat import target_options
     from keystore_tool.storage import StoreUpdate
 
@@ -108,7 +113,7 @@ def _holds_this_bundle(
     profile: Profile,
     targets: Sequence[Target] = (),
 ) -> bool:
-    from keystore_tool.compat import protection_satisfies
+    from keystore_tool.ops.update import protection_outdated
 
     existing = _opened(data, password)
     if existing is None or existing.storetype != "pkcs12" or len(existing) != 1:
@@ -117,7 +122,7 @@ def _holds_this_bundle(
     if held is None or held.alias != entry.alias or not held.same_content(entry):
         return False
     if targets:
-        return protection_satisfies(existing, targets, password)
+        return not protection_outdated(existing, targets, password)
     info = existing.read_info
     return (info.profile if info is not None else "default") == profile
 
