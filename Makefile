@@ -37,10 +37,12 @@ PYTEST_PARALLEL ?= -n auto --dist loadfile
 unit: setup ## pytest only
 	$(PY) -m pytest -q $(PYTEST_PARALLEL)
 
+# A test that needs a JDK or openssl is interop (tests/conftest.py marks those that reach one
+# through a fixture); KS_TESTS_WITHOUT_TOOLS keeps optional tool-made seeds (fuzz) out as well.
 quick: $(STAMP) ## the developers' lane: lint, types and every test that needs no JVM or openssl
 	$(VENV)/bin/ruff check keystore_tool tests bench demo
 	$(VENV)/bin/mypy
-	$(PY) -m pytest -q $(PYTEST_PARALLEL) -m "not interop and not slow"
+	KS_TESTS_WITHOUT_TOOLS=1 $(PY) -m pytest -q $(PYTEST_PARALLEL) -m "not interop and not slow"
 
 test: setup lint typecheck ## set up and run everything: lint, types, tests (interop included)
 	$(PY) -m pytest -q $(PYTEST_PARALLEL)

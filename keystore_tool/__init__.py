@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from keystore_tool.ops.importing import ImportReport, import_certificates
     from keystore_tool.ops.keygen import Extensions, KeySpec, certreq, gencert, genkeypair
     from keystore_tool.ops.passwd import PasswdResult, change_password
-    from keystore_tool.ops.update import StoreTarget, update_store
+    from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
     from keystore_tool.ops.where import TruststoreLocation, locate_truststore
     from keystore_tool.password import Password
     from keystore_tool.storage import dump_bytes, load_bytes, load_store, save_store
@@ -85,6 +85,7 @@ __all__ = [
     "LoadOptions",
     "NetworkError",
     "NotFoundError",
+    "Outcome",
     "PasswdResult",
     "Password",
     "PasswordError",
@@ -94,6 +95,7 @@ __all__ = [
     "SealedBlob",
     "SecretKeyEntry",
     "StorageError",
+    "StoreChange",
     "StoreTarget",
     "TargetError",
     "TrustedCertificateEntry",
@@ -174,7 +176,9 @@ _HOMES = {
     ),
     **dict.fromkeys(("PasswdResult", "change_password"), "keystore_tool.ops.passwd"),
     **dict.fromkeys(("TruststoreLocation", "locate_truststore"), "keystore_tool.ops.where"),
-    **dict.fromkeys(("StoreTarget", "update_store"), "keystore_tool.ops.update"),
+    **dict.fromkeys(
+        ("Outcome", "StoreChange", "StoreTarget", "update_store"), "keystore_tool.ops.update"
+    ),
 }
 
 

@@ -80,3 +80,8 @@ class Lookalikes:
         if other is not None and other.lower() != alias.lower():
             return f"alias '{alias}' looks like the alias '{other}' already in the store"
         return None
+
+
+def numbered_aliases(alias: str, count: int) -> list[str]:
+    """``A``, ``A-2``, ``A-3``… for the certificates of one file, in file order."""
+    return [alias if i == 0 else f"{alias}-{i + 1}" for i in range(count)]

@@ -79,6 +79,16 @@ class Remedy(enum.Enum):
     SKIP_OR_OTHER_STORETYPE = "skip what the target cannot hold, or choose another store type"
     WRITE_STORE_PASSWORD = "give the password to write the store with"
     EXPORT_CHAIN_AS_PEM = "export the chain as PEM"
+    DROP_KEY_SIZE = "give no key size"
+    ENTRY_PASSWORD_OR_SKIP = (
+        "give the entry's own password, or skip the entries the target cannot hold"
+    )
+    PKCS12_OR_SKIP = "convert to pkcs12, or skip the entries the target cannot hold"
+    GIVE_KEY_AS_KEY = "give the key as the private key"
+    REPLACE_OR_OTHER_OUTPUT = "ask to replace it, or write to another file"
+    BUNDLE_KEY_AND_CERTIFICATE = (
+        "certificates only are imported: a key and its certificate make a key entry ({source})"
+    )
 
     def phrase(self, details: Mapping[str, object]) -> str:
         return fill(self.value, details)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from keystore_tool.errors import ConflictError, NotFoundError, UsageError
+from keystore_tool.errors import ConflictError, NotFoundError, Remedy, UsageError
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -236,8 +236,10 @@ class PrivateKeyEntry(Entry):
 
         if self.private_key is None:
             raise PasswordError(
-                f"the key of entry '{self.alias}' is protected by its own password; "
-                "give it with --entry-pass"
+                f"the key of entry '{self.alias}' is protected by its own password",
+                remedy=Remedy.ENTRY_PASSWORD,
+                alias=self.alias,
+                password="entry",
             )
         try:
             return load_der_private_key(self.private_key, password=None)
@@ -353,9 +355,13 @@ class Keystore:
         key = entry.folded_alias
         old = self._entries.get(key)
         if old is not None and not replace:
+            # The same content is still a conflict (the caller asked to add, not to keep), but
+            # the message must not claim a difference.
+            what = "the same" if old.same_content(entry) else "different"
             raise ConflictError(
-                f"alias '{entry.alias}' already exists with different content; "
-                "use --replace to overwrite it"
+                f"alias '{entry.alias}' already exists with {what} content",
+                remedy=Remedy.REPLACE,
+                alias=entry.alias,
             )
         if old is not None:
             self._unindex(old)

@@ -10,7 +10,6 @@ import typer
 from keystore_tool.cli import options as opt
 from keystore_tool.cli.output import echo_lines, emit_json, note, warn_all
 from keystore_tool.cli.passwords import resolve
-from keystore_tool.errors import ConflictError
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
 
 
@@ -62,7 +61,6 @@ def command(
     from keystore_tool.certfiles import read_certificates, read_private_key
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.bundle import BundleInputs, bundle_p12
-    from keystore_tool.x509util import describe_entry
 
     targets = opt.runtime_targets(runtime_targets, legacy=legacy)
     password = opt.write_store_password(
@@ -73,12 +71,12 @@ def command(
             "the keystore needs a password: give --storepass, --storepass-env or --storepass-file"
         )
     key_password = resolve("--key-pass", key_pass, key_pass_env, key_pass_file)
-    from keystore_tool.errors import FormatError, KeyInsteadOfCertificateError
+    from keystore_tool.errors import FormatError, KeyInsteadOfCertificateError, Remedy
 
     try:
         certificates = read_certificates(read_file(cert, "certificate"), str(cert))
     except KeyInsteadOfCertificateError as exc:
-        raise FormatError(f"{exc.message}; give the key with --key") from exc
+        raise FormatError(exc.message, remedy=Remedy.GIVE_KEY_AS_KEY, store=str(cert)) from exc
     inputs = BundleInputs(
         certificates=certificates,
         private_key=read_private_key(read_file(key, "key"), str(key), key_password),
@@ -88,21 +86,16 @@ def command(
             for c in read_certificates(read_file(path, "certificate"), str(path))
         ],
     )
-    try:
-        result = bundle_p12(
-            inputs,
-            out,
-            password,
-            alias=alias,
-            targets=targets,
-            chain_name="--chain",
-            lock_timeout=lock_timeout,
-            replace=replace,
-        )
-    except ConflictError as exc:
-        raise ConflictError(
-            f"{exc.message}; give --replace to overwrite it, or choose another --out"
-        ) from exc
+    result = bundle_p12(
+        inputs,
+        out,
+        password,
+        alias=alias,
+        targets=targets,
+        chain_name="--chain",
+        lock_timeout=lock_timeout,
+        replace=replace,
+    )
     warn_all(result.warnings)
     from keystore_tool.aliases import Lookalikes
 
@@ -111,16 +104,7 @@ def command(
         warn_all([lookalike])
     if not result.changed:
         note(f"{result.out} already holds this bundle; left unchanged")
-    options = result.jvm_options(password, show_password)
     if json:
-        emit_json(
-            {
-                "out": result.out,
-                "alias": result.alias,
-                "changed": result.changed,
-                "entry": describe_entry(result.entry),
-                "jvm_options": options,
-            }
-        )
+        emit_json(result.as_json(password, show_password))
         return
-    echo_lines(options)
+    echo_lines(result.jvm_options(password, show_password))

@@ -119,15 +119,7 @@ def command(
     for alias in result.skipped:
         warn(f"left out '{alias}': {target.name} cannot hold it")
     if json:
-        emit_json(
-            {
-                "keystore": result.source,
-                "out": result.out,
-                "storetype": result.storetype,
-                "copied": result.copied,
-                "skipped": result.skipped,
-            }
-        )
+        emit_json(result.as_json())
         return
     count = len(result.copied)
     echo(

@@ -34,7 +34,7 @@ def delete(
     )
     result = delete_entry(target, alias)
     if json:
-        emit_json({"keystore": result.keystore, "changed": True, "deleted": result.alias})
+        emit_json(result.as_json())
         return
     echo(f"Deleted '{result.alias}' from {keystore}")
 
@@ -70,14 +70,7 @@ def rename(
     result = rename_entry(target, alias, to)
     warn_all(result.warnings)
     if json:
-        emit_json(
-            {
-                "keystore": result.keystore,
-                "changed": result.changed,
-                "alias": result.alias,
-                "to": to,
-            }
-        )
+        emit_json(result.as_json())
         return
     echo(
         f"Renamed '{result.alias}' to '{to}' in {keystore}"

@@ -65,6 +65,17 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.SKIP_OR_OTHER_STORETYPE: "use --skip-unsupported or another store type",
     Remedy.WRITE_STORE_PASSWORD: f"give {_STOREPASS}",
     Remedy.EXPORT_CHAIN_AS_PEM: "drop --der to export the chain as PEM",
+    Remedy.DROP_KEY_SIZE: "drop --keysize",
+    Remedy.ENTRY_PASSWORD_OR_SKIP: (
+        "give it with --entry-pass, or pass --skip-unsupported to leave it out"
+    ),
+    Remedy.PKCS12_OR_SKIP: "convert to pkcs12, or pass --skip-unsupported to leave it out",
+    Remedy.GIVE_KEY_AS_KEY: "give the key with --key",
+    Remedy.REPLACE_OR_OTHER_OUTPUT: "give --replace to overwrite it, or choose another --out",
+    Remedy.BUNDLE_KEY_AND_CERTIFICATE: (
+        "ks import takes certificates only: a key and its certificate make a key entry with "
+        "'ks bundle-p12 --cert CERT --key {source} --out P12'"
+    ),
 }
 
 # Library parameters whose option is not simply ``--`` + the name with dashes.
@@ -76,6 +87,7 @@ FLAGS: dict[str, str] = {
     "truststore_password": "--truststorepass",
     "storetype": "--storetype",
     "expect_sha256": "--expect-sha256",
+    "validity_days": "--validity",
 }
 
 

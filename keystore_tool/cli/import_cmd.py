@@ -17,6 +17,9 @@ from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
 if TYPE_CHECKING:
     from keystore_tool.jdks import HostRoots
     from keystore_tool.model import Certificate
+    from keystore_tool.ops.importing import ImportReport
+    from keystore_tool.ops.update import StoreTarget
+    from keystore_tool.ops.where import Seeded
     from keystore_tool.password import Password
 
 
@@ -81,30 +84,10 @@ def command(
 
     From a file (PEM, DER or PKCS#7) or from what a TLS server presents; idempotent.
     """
-    from keystore_tool.certfiles import read_certificates
     from keystore_tool.errors import UsageError
 
     targets = opt.runtime_targets(runtime_targets)
-    if file is None and from_server is None:
-        raise UsageError("give the certificates to import with --file or --from-server")
-    if file is not None and from_server is not None:
-        raise UsageError("give either --file or --from-server, not both")
-    if from_server is not None:
-        certificates = server_opts.certificate_from_server(
-            from_server, expect_sha256, trust_on_first_use
-        )
-    else:
-        assert file is not None
-        from keystore_tool.errors import FormatError, KeyInsteadOfCertificateError
-
-        try:
-            certificates = read_certificates(read_file(file, "certificate"), str(file))
-        except KeyInsteadOfCertificateError as exc:
-            # import holds trusted certificates only; a key and its certificate are one entry.
-            raise FormatError(
-                f"{exc.message}; ks import takes certificates only: a key and its certificate "
-                f"make a key entry with 'ks bundle-p12 --cert CERT --key {exc.source} --out P12'"
-            ) from exc
+    certificates = _certificates(file, from_server, expect_sha256, trust_on_first_use)
     if all_jdks:
         if keystore is not None or with_default_cas:
             raise UsageError(
@@ -133,17 +116,65 @@ def command(
         lock_timeout=lock_timeout,
         targets=targets,
     )
+    report, seeded = _import(target, certificates, alias, replace, with_default_cas, java)
+    _show(str(keystore), report, seeded, json=json, verbose=verbose)
+    return 0
+
+
+def _certificates(
+    file: Path | None,
+    from_server: str | None,
+    expect_sha256: str | None,
+    trust_on_first_use: bool,
+) -> list[Certificate]:
+    """The certificates to import: from ``--file`` or from what ``--from-server`` presents."""
+    from keystore_tool.certfiles import read_certificates
+    from keystore_tool.errors import (
+        FormatError,
+        KeyInsteadOfCertificateError,
+        Remedy,
+        UsageError,
+    )
+
+    if file is None and from_server is None:
+        raise UsageError("give the certificates to import with --file or --from-server")
+    if file is not None and from_server is not None:
+        raise UsageError("give either --file or --from-server, not both")
+    if from_server is not None:
+        return server_opts.certificate_from_server(from_server, expect_sha256, trust_on_first_use)
+    assert file is not None
+    try:
+        return read_certificates(read_file(file, "certificate"), str(file))
+    except KeyInsteadOfCertificateError as exc:
+        # import holds trusted certificates only; a key and its certificate are one entry.
+        raise FormatError(
+            exc.message,
+            remedy=Remedy.BUNDLE_KEY_AND_CERTIFICATE,
+            store=exc.source,
+            details={"source": exc.source},
+        ) from exc
+
+
+def _import(
+    target: StoreTarget,
+    certificates: list[Certificate],
+    alias: str | None,
+    replace: bool,
+    with_default_cas: bool,
+    java: Path | None,
+) -> tuple[ImportReport, Seeded | None]:
     if with_default_cas:
         from keystore_tool.ops.where import import_with_default_cas
 
-        report, seeded = import_with_default_cas(
+        return import_with_default_cas(
             target, certificates, alias=alias, replace=replace, java=java
         )
-    else:
-        report, seeded = (
-            import_certificates(target, certificates, alias=alias, replace=replace),
-            None,
-        )
+    return import_certificates(target, certificates, alias=alias, replace=replace), None
+
+
+def _show(
+    keystore: str, report: ImportReport, seeded: Seeded | None, *, json: bool, verbose: bool
+) -> None:
     warn_all(report.warnings)
     for added, held_as in report.duplicates.items():
         # keytool asks before adding a certificate it already holds; ks adds what it was told
@@ -157,10 +188,10 @@ def command(
         if seeded is not None:
             document["seeded_from"] = seeded.as_json()
         emit_json(document)
-        return 0
+        return
     if seeded is not None:
         echo(f"Created {keystore} with the {seeded.count} entries of {seeded.path}")
-    echo(_summary(str(keystore), report.added, report.replaced, report.unchanged))
+    echo(_summary(keystore, report.added, report.replaced, report.unchanged))
     if verbose:
         for name in report.added:
             echo(f"  added '{name}'")
@@ -168,7 +199,6 @@ def command(
             echo(f"  replaced '{name}'")
         for name in report.unchanged:
             echo(f"  unchanged '{name}' (already holds this certificate)")
-    return 0
 
 
 def _all_jdks(

@@ -91,7 +91,6 @@ def genkeypair(
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.keygen import Extensions, KeySpec
     from keystore_tool.ops.keygen import genkeypair as generate
-    from keystore_tool.x509util import describe_entry
 
     targets = opt.runtime_targets(runtime_targets)
     if not dname:
@@ -119,7 +118,7 @@ def genkeypair(
         extensions=extensions,
     )
     if json:
-        emit_json({"keystore": result.keystore, "entry": describe_entry(result.entry)})
+        emit_json(result.as_json())
         return
     leaf = result.entry.chain[0]
     echo(f"Generated '{alias}' in {keystore}: {leaf.x509.subject.rfc4514_string()}")

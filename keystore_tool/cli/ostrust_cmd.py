@@ -63,8 +63,8 @@ def command(
 
     In ca-certificates-java's layout; also its update-ca-certificates hook.
     """
+    from keystore_tool.cacerts import CACERTS_PASSWORD, password_for
     from keystore_tool.errors import UsageError
-    from keystore_tool.ops.all_jdks import CACERTS_PASSWORD, password_for
     from keystore_tool.ops.ostrust import parse_changes, sync_os_trust
     from keystore_tool.ops.update import StoreTarget
     from keystore_tool.storage import read_file, resolve_store_path

@@ -1,5 +1,5 @@
-"""``ks import --all-jdks``: one set of certificates into every distinct truststore the
-host's runtimes read (as ``ks where --all`` finds them), once per real file.
+"""Importing into all JDKs: one set of certificates into every distinct truststore the
+host's runtimes read (as the host survey of ``ops.where`` finds them), once per real file.
 
 Each store goes through :func:`keystore_tool.ops.importing.import_certificates`, so under
 its lock and with its atomic replace, written at its real path (a ``cacerts`` symlink stays
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keystore_tool.cacerts import CACERTS_PASSWORD, password_for
 from keystore_tool.errors import KsError
 from keystore_tool.jdks import HostRoots
 from keystore_tool.model import Certificate
@@ -20,10 +21,17 @@ from keystore_tool.ops.importing import ImportReport, import_certificates
 from keystore_tool.ops.update import StoreTarget
 from keystore_tool.ops.where import DEBIAN_MANAGED, HostSurvey, survey_host
 from keystore_tool.password import Password
-from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
+from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
-# The password every JDK's cacerts has had (JDK 18+ ship it password-less, as PKCS12).
-CACERTS_PASSWORD = Password("changeit")
+# CACERTS_PASSWORD and password_for live in keystore_tool.cacerts; importable here until
+# ops/apply/jdks.py imports them from there.
+__all__ = [
+    "CACERTS_PASSWORD",
+    "AllJdksReport",
+    "StoreResult",
+    "import_into_all_jdks",
+    "password_for",
+]
 
 
 @dataclass
@@ -61,26 +69,6 @@ class AllJdksReport:
         return any(s.report is not None and s.report.changed for s in self.stores)
 
 
-def password_for(path: Path, given: Password | None) -> Password | None:
-    """The password to open and rewrite a JDK truststore with: the one given, else none for
-    a password-less PKCS12 (it must stay so: a JVM reads its default truststore without a
-    password, and cannot decrypt certificates under one), else ``changeit``."""
-    if given is not None:
-        return given
-    from keystore_tool.formats import detect
-
-    data = read_file(path)
-    fmt = detect(data)
-    if fmt.name == "pkcs12":
-        try:
-            keystore = fmt.load(data, None)
-        except KsError:
-            return CACERTS_PASSWORD
-        if keystore.properties.get("passwordless"):
-            return None
-    return CACERTS_PASSWORD
-
-
 def import_into_all_jdks(
     certificates: list[Certificate],
     *,
@@ -114,4 +102,3 @@ def import_into_all_jdks(
         except KsError as exc:
             result.error = exc.message
     return AllJdksReport(results)
-

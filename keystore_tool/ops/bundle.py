@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from keystore_tool.errors import ConflictError, KeyMismatchError, UsageError
+from keystore_tool.entries import BundleInputs, build_entry
+from keystore_tool.errors import ConflictError, Remedy
 from keystore_tool.formats import DumpOptions, Profile, get_format
-from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry
+from keystore_tool.model import Keystore, PrivateKeyEntry
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 if TYPE_CHECKING:
     from keystore_tool.compat import Target
 
-
-@dataclass(frozen=True)
-class BundleInputs:
-    certificates: list[Certificate]  # from --cert: the leaf, maybe followed by its chain
-    private_key: bytes  # PKCS#8 DER
-    chain: list[Certificate] = field(default_factory=list)  # from every --chain file
+# BundleInputs and build_entry live in keystore_tool.entries; importable here until apply
+# imports them from there.
+__all__ = ["BundleInputs", "BundleResult", "build_entry", "bundle_p12"]
 
 
 @dataclass
@@ -42,52 +39,17 @@ class BundleResult:
             f"-Djavax.net.ssl.keyStorePassword={shown}",
         ]
 
+    def as_json(self, password: Password, show_password: bool) -> dict[str, object]:
+        """The JSON document: the file, its entry, and the JVM options to use it."""
+        from keystore_tool.x509util import describe_entry
 
-def build_entry(
-    inputs: BundleInputs, alias: str, *, chain_name: str = "the chain"
-) -> tuple[PrivateKeyEntry, list[str]]:
-    """The key entry with its chain ordered leaf first, and what the user should be told."""
-    from keystore_tool.x509util import certificate_for_key, describe_certificate, order_chain
-
-    if not inputs.certificates:
-        raise UsageError("--cert holds no certificate")
-    leaf = certificate_for_key(inputs.private_key, inputs.certificates)
-    if leaf is None:
-        subject = describe_certificate(inputs.certificates[0])["subject"]
-        raise KeyMismatchError(
-            f"the private key does not belong to the certificate ({subject}); "
-            "give the key that was generated with this certificate's request"
-        )
-    extra_in_cert = [c for c in inputs.certificates if c != leaf]
-    ordered = order_chain(leaf, [*extra_in_cert, *inputs.chain])
-    warnings: list[str] = []
-    if not ordered.complete:
-        last = describe_certificate(ordered.chain[-1])
-        warnings.append(
-            f"the chain is incomplete: no certificate for the issuer '{last['issuer']}'; "
-            f"add it to {chain_name} unless the server already knows it"
-        )
-    for cert in ordered.leftovers:
-        warnings.append(
-            f"ignored a certificate of {chain_name} that belongs to another chain: "
-            f"{describe_certificate(cert)['subject']}"
-        )
-    now = datetime.now(UTC)
-    for cert in ordered.chain:
-        parsed = cert.x509
-        subject = describe_certificate(cert)["subject"]
-        if parsed.not_valid_after_utc < now:
-            warnings.append(
-                f"the certificate '{subject}' expired on {parsed.not_valid_after_utc:%Y-%m-%d}"
-            )
-        elif parsed.not_valid_before_utc > now:
-            warnings.append(
-                f"the certificate '{subject}' is not valid before {parsed.not_valid_before_utc:%Y-%m-%d}"
-            )
-    entry = PrivateKeyEntry(
-        alias=alias, chain=ordered.chain, private_key=inputs.private_key, created=now
-    )
-    return entry, warnings
+        return {
+            "out": self.out,
+            "alias": self.alias,
+            "changed": self.changed,
+            "entry": describe_entry(self.entry),
+            "jvm_options": self.jvm_options(password, show_password),
+        }
 
 
 def bundle_p12(
@@ -110,7 +72,12 @@ def bundle_p12(
     An existing ``out`` that holds only ``alias`` (a rotated certificate) is replaced; one that
     holds any other entry, or that ``password`` does not open, is a :class:`ConflictError`
     naming what it holds unless ``replace``; one that holds exactly this bundle is left as it
-    is (``changed`` False)."""
+    is (``changed`` False).
+
+    Unlike the other store changes this does not go through
+    :func:`~keystore_tool.ops.update.update_store`: the new file does not derive from the old
+    one (which, with ``replace``, need not even be a keystore), so it is replaced wholesale
+    under the same lock; the targets rule is update's :func:`~keystore_tool.ops.update.protection_outdated`."""
     from keystore_tool.compat import target_options
     from keystore_tool.storage import StoreUpdate
 
@@ -146,7 +113,7 @@ def _holds_this_bundle(
     profile: Profile,
     targets: Sequence[Target] = (),
 ) -> bool:
-    from keystore_tool.compat import protection_satisfies
+    from keystore_tool.ops.update import protection_outdated
 
     existing = _opened(data, password)
     if existing is None or existing.storetype != "pkcs12" or len(existing) != 1:
@@ -155,8 +122,9 @@ def _holds_this_bundle(
     if held is None or held.alias != entry.alias or not held.same_content(entry):
         return False
     if targets:
-        return protection_satisfies(existing, targets, password)
-    return bool(existing.properties.get("profile", "default") == profile)
+        return not protection_outdated(existing, targets, password)
+    info = existing.read_info
+    return (info.profile if info is not None else "default") == profile
 
 
 def _refuse_overwrite(out: str, data: bytes, password: Password, alias: str) -> None:
@@ -164,12 +132,16 @@ def _refuse_overwrite(out: str, data: bytes, password: Password, alias: str) -> 
     if existing is None:
         raise ConflictError(
             f"{out} already exists and the given password does not open it as a keystore, so "
-            "what it holds cannot be checked; nothing was written"
+            "what it holds cannot be checked; nothing was written",
+            remedy=Remedy.REPLACE_OR_OTHER_OUTPUT,
+            store=out,
         )
     others = [e.alias for e in existing.sorted_entries() if e.folded_alias != alias.lower()]
     if others:
         shown = ", ".join(f"'{a}'" for a in others[:10])
         more = f" and {len(others) - 10:,} more" if len(others) > 10 else ""
         raise ConflictError(
-            f"{out} already holds other entries ({shown}{more}); nothing was written"
+            f"{out} already holds other entries ({shown}{more}); nothing was written",
+            remedy=Remedy.REPLACE_OR_OTHER_OUTPUT,
+            store=out,
         )

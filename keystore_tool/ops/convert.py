@@ -12,6 +12,7 @@ from keystore_tool.errors import (
     FormatError,
     NotFoundError,
     PasswordError,
+    Remedy,
     UnsupportedError,
     UsageError,
 )
@@ -36,6 +37,16 @@ class ConvertResult:
     storetype: str
     copied: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON document of ``ks convert``."""
+        return {
+            "keystore": self.source,
+            "out": self.out,
+            "storetype": self.storetype,
+            "copied": self.copied,
+            "skipped": self.skipped,
+        }
 
 
 def plan_conversion(
@@ -65,14 +76,10 @@ def plan_conversion(
             converted.add(entry)
             continue
         if not skip_unsupported:
-            # "convert to pkcs12" only where another type would do: never to a pkcs12 target,
-            # never for a key whose own password is what is missing.
-            elsewhere = (
-                "; convert to pkcs12" if target.name != "pkcs12" and not _locked(entry) else ""
-            )
             raise UnsupportedError(
-                f"{target.name} cannot hold entry '{entry.alias}' ({entry.kind}"
-                f"{_why(entry)}){elsewhere}, or pass --skip-unsupported to leave it out"
+                f"{target.name} cannot hold entry '{entry.alias}' ({entry.kind}{_why(entry)})",
+                remedy=_unsupported_remedy(entry, target),
+                alias=entry.alias,
             )
         skipped.append(entry.alias)
     return converted, skipped
@@ -110,9 +117,7 @@ def unlock_keys(
     password first): each of ``entry_passwords`` for every key still locked, then each
     alias's own password from ``per_alias`` for that alias alone. A per-alias password that
     does not open its key is a :class:`PasswordError` naming the alias."""
-    for alias in per_alias:
-        if alias not in source:
-            raise NotFoundError(f"no entry '{alias}' in {source_path} to give a key password for")
+    _check_aliases(source_path, source, per_alias)
     attempts: list[tuple[str | None, Password]] = [(None, pw) for pw in entry_passwords]
     attempts += list(per_alias.items())
     if not any(_locked(entry) for entry in source) or not attempts:
@@ -137,14 +142,36 @@ def unlock_keys(
                 source.add(entry, replace=True)
     for alias in per_alias:
         if _locked(source[alias]):
-            raise PasswordError(f"the key password given for entry '{alias}' does not open it")
+            raise PasswordError(
+                f"the key password given for entry '{alias}' does not open it",
+                alias=alias,
+                password="entry",
+            )
+
+
+def _check_aliases(source_path: str, source: Keystore, per_alias: dict[str, Password]) -> None:
+    for alias in per_alias:
+        if alias not in source:
+            raise NotFoundError(
+                f"no entry '{alias}' in {source_path} to give a key password for", alias=alias
+            )
+
+
+def _unsupported_remedy(entry: Entry, target: StoreFormat) -> Remedy:
+    # "convert to pkcs12" only where another type would do: never to a pkcs12 target, never
+    # for a key whose own password is what is missing.
+    if _locked(entry):
+        return Remedy.ENTRY_PASSWORD_OR_SKIP
+    if target.name != "pkcs12":
+        return Remedy.PKCS12_OR_SKIP
+    return Remedy.SKIP_UNSUPPORTED
 
 
 def _why(entry: Entry) -> str:
     if isinstance(entry, SecretKeyEntry) and entry.sealed and entry.sealed.format == "bks-opaque":
         return ", opaque key bytes that BouncyCastle cannot decode either"
     if _locked(entry):
-        return ", protected by its own password: give it with --entry-pass"
+        return ", protected by its own password"
     if isinstance(entry, SecretKeyEntry):
         return ""
     return ""
@@ -167,18 +194,24 @@ def convert_store(
     as every one of those runtimes reads (or refused before anything is written)."""
     out_path = os.fspath(out)
     if resolve_store_path(out_path) == resolve_store_path(source_path):
-        raise UsageError("--out names the source store; write the conversion to another file")
+        raise UsageError(
+            "names the source store; write the conversion to another file", parameter="out"
+        )
     if os.path.exists(out_path) and not replace:
-        raise ConflictError(f"{out_path} already exists; pass --replace to overwrite it")
+        raise ConflictError(f"{out_path} already exists", remedy=Remedy.REPLACE, store=out_path)
     converted, skipped = plan_conversion(source, target, skip_unsupported=skip_unsupported)
     holds_keys = converted.holds_keys()
     if password is None and target.name in ("jks", "jceks"):
         raise UsageError(
-            f"a {target.name} store needs a password: give --storepass, --storepass-env or --storepass-file"
+            f"a {target.name} store needs a password",
+            remedy=Remedy.WRITE_STORE_PASSWORD,
+            password="store",
         )
     if password is None and holds_keys and target.name == "pkcs12":
         raise UsageError(
-            "a PKCS12 store with keys needs a password: give --storepass, --storepass-env or --storepass-file"
+            "a PKCS12 store with keys needs a password",
+            remedy=Remedy.WRITE_STORE_PASSWORD,
+            password="store",
         )
     from keystore_tool.compat import target_options
 

@@ -19,8 +19,22 @@ class EditResult:
     # Why the new alias could be mistaken for another (mixed scripts, a lookalike).
     warnings: list[str] = field(default_factory=list)
 
+    def as_json(self) -> dict[str, object]:
+        """The JSON document of ``ks delete`` (no ``new_alias``) or ``ks rename``."""
+        if self.new_alias is None:
+            return {"keystore": self.keystore, "changed": self.changed, "deleted": self.alias}
+        return {
+            "keystore": self.keystore,
+            "changed": self.changed,
+            "alias": self.alias,
+            "to": self.new_alias,
+        }
+
 
 def delete_entry(target: StoreTarget, alias: str) -> EditResult:
+    """Removes the entry ``alias`` (a :class:`~keystore_tool.errors.NotFoundError` when there
+    is none); the rest of the store is written back as it was read."""
+
     def change(store: StoreChange) -> tuple[str, bool]:
         return store.keystore.remove(alias).alias, True
 
@@ -29,6 +43,8 @@ def delete_entry(target: StoreTarget, alias: str) -> EditResult:
 
 
 def rename_entry(target: StoreTarget, alias: str, new_alias: str) -> EditResult:
+    """Gives the entry ``alias`` the name ``new_alias`` (a change of case alone included); a
+    name another entry holds is a :class:`~keystore_tool.errors.ConflictError`."""
     from keystore_tool.aliases import Lookalikes
 
     warnings: list[str] = []

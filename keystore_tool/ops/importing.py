@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from keystore_tool.errors import ConflictError, FormatError, KeyMismatchError
+from keystore_tool.aliases import numbered_aliases
+from keystore_tool.entries import add_trusted, distinct
+from keystore_tool.errors import FormatError, KeyMismatchError
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry, TrustedCertificateEntry
 from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
+
+# distinct, numbered_aliases and add_trusted live in keystore_tool.entries and
+# keystore_tool.aliases; importable here until apply and where import them from there.
+__all__ = [
+    "ImportReport",
+    "add_trusted",
+    "distinct",
+    "import_certificates",
+    "install_reply",
+    "numbered_aliases",
+]
 
 
 @dataclass
@@ -34,94 +46,6 @@ class ImportReport:
             "replaced": self.replaced,
             "unchanged": self.unchanged,
         }
-
-
-def distinct(certificates: list[Certificate]) -> list[Certificate]:
-    """File order, each certificate once."""
-    seen: set[bytes] = set()
-    unique = []
-    for cert in certificates:
-        if cert.sha256 not in seen:
-            seen.add(cert.sha256)
-            unique.append(cert)
-    return unique
-
-
-def numbered_aliases(alias: str, count: int) -> list[str]:
-    """``A``, ``A-2``, ``A-3``… for the certificates of one file, in file order."""
-    return [alias if i == 0 else f"{alias}-{i + 1}" for i in range(count)]
-
-
-def add_trusted(
-    keystore: Keystore,
-    certificates: list[Certificate],
-    *,
-    alias: str | None,
-    replace: bool,
-    report: ImportReport,
-) -> None:
-    """Adds each certificate as a trusted entry; the rules are CLI.md's ``ks import``."""
-    from keystore_tool.aliases import Lookalikes
-    from keystore_tool.x509util import AliasAllocator, derived_alias
-
-    now = datetime.now(UTC)
-    certificates = distinct(certificates)
-    lookalikes = Lookalikes(e.alias for e in keystore)
-
-    def warn_if_lookalike(new_alias: str) -> None:
-        warning = lookalikes.warning(new_alias)
-        if warning is not None and warning not in report.warnings:
-            report.warnings.append(warning)
-        lookalikes.add(new_alias)
-
-    if alias is not None:
-        targets = numbered_aliases(alias, len(certificates))
-        # Check every alias before changing anything: a conflict leaves the store as it was.
-        for cert, target in zip(certificates, targets, strict=True):
-            existing = keystore.get(target)
-            if existing is None or _holds_trusted(existing, cert) or replace:
-                continue
-            raise ConflictError(
-                f"alias '{existing.alias}' already holds a different "
-                f"{'certificate' if existing.certificates() else existing.kind}; "
-                "use --replace to overwrite it, or choose another --alias"
-            )
-        for cert, target in zip(certificates, targets, strict=True):
-            existing = keystore.get(target)
-            if existing is not None and _holds_trusted(existing, cert):
-                report.unchanged.append(existing.alias)
-                continue
-            held_as = [
-                a
-                for a in keystore.aliases_holding(cert)
-                if a.lower() != target.lower() and _holds_trusted(keystore[a], cert)
-            ]
-            if held_as:
-                report.duplicates[target] = held_as[0]
-            entry = TrustedCertificateEntry(alias=target, certificate=cert, created=now)
-            if existing is None:
-                warn_if_lookalike(target)
-            keystore.add(entry, replace=True)
-            (report.replaced if existing is not None else report.added).append(target)
-        return
-    from keystore_tool.certfiles import quiet_legacy_warnings
-
-    aliases = AliasAllocator(keystore.__contains__)
-    with quiet_legacy_warnings():
-        for cert in certificates:
-            holders = [keystore[a] for a in keystore.aliases_holding(cert)]
-            trusted = [e for e in holders if isinstance(e, TrustedCertificateEntry)]
-            if trusted:
-                report.unchanged.append(trusted[0].alias)
-                continue
-            target = aliases.take(derived_alias(cert))
-            warn_if_lookalike(target)
-            keystore.add(TrustedCertificateEntry(alias=target, certificate=cert, created=now))
-            report.added.append(target)
-
-
-def _holds_trusted(entry: object, cert: Certificate) -> bool:
-    return isinstance(entry, TrustedCertificateEntry) and entry.certificate == cert
 
 
 def import_certificates(

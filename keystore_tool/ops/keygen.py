@@ -4,15 +4,33 @@ CA). Names, SANs and extensions are spelled as keytool users know them."""
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from keystore_tool.errors import ConflictError, FormatError, UsageError
+from keystore_tool.errors import ConflictError, FormatError, Remedy, UsageError
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry
 from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
+from keystore_tool.x509names import parse_dname, parse_sans, san_text, split_list
+
+__all__ = [
+    "Extensions",
+    "GenKeyResult",
+    "IssuedCertificate",
+    "KeySpec",
+    "build_certificate",
+    "certreq",
+    "gencert",
+    "generate_private_key",
+    "genkeypair",
+    "key_entry",
+    "parse_dname",
+    "parse_sans",
+    "read_csr",
+    "signature_hash",
+    "split_list",
+]
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -78,6 +96,12 @@ class GenKeyResult:
     entry: PrivateKeyEntry
     outcome: Outcome | None = None
 
+    def as_json(self) -> dict[str, object]:
+        """The JSON document of ``ks genkeypair``: the store and the new entry."""
+        from keystore_tool.x509util import describe_entry
+
+        return {"keystore": self.keystore, "entry": describe_entry(self.entry)}
+
 
 @dataclass
 class IssuedCertificate:
@@ -90,11 +114,6 @@ class IssuedCertificate:
         from keystore_tool.certfiles import armour
 
         return b"".join(armour("CERTIFICATE", c.der) for c in [self.certificate, *self.chain])
-
-
-def split_list(values: Iterable[str]) -> tuple[str, ...]:
-    """``--san a,b --san c`` → ``(a, b, c)``: options may repeat and hold comma lists."""
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def generate_private_key(spec: KeySpec) -> CertificateIssuerPrivateKeyTypes:
@@ -114,7 +133,7 @@ def generate_private_key(spec: KeySpec) -> CertificateIssuerPrivateKeyTypes:
         return ec.generate_private_key(curves[size])
     if algorithm == "ed25519":
         if spec.size not in (None, 255):
-            raise UsageError("Ed25519 keys have one size; drop --keysize")
+            raise UsageError("Ed25519 keys have one size", remedy=Remedy.DROP_KEY_SIZE)
         return ed25519.Ed25519PrivateKey.generate()
     raise UsageError(f"unknown key algorithm '{spec.algorithm}'; choose rsa, ec or ed25519")
 
@@ -134,121 +153,6 @@ def signature_hash(key: PrivateKeyTypes) -> hashes.HashAlgorithm | None:
             return hashes.SHA512()
         return hashes.SHA384() if key.curve.key_size >= 384 else hashes.SHA256()
     return hashes.SHA256()
-
-
-def _split_unescaped(text: str, separator: str) -> list[str]:
-    """``text`` split at ``separator`` where it is neither escaped with ``\\`` nor quoted."""
-    parts: list[str] = []
-    current: list[str] = []
-    quoted = escaped = False
-    for char in text:
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif char == "\\":
-            current.append(char)
-            escaped = True
-        elif char == '"':
-            quoted = not quoted
-            current.append(char)
-        elif char == separator and not quoted:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    out: list[str] = []
-    escaped = False
-    for char in value:
-        if escaped:
-            out.append(char)
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def parse_dname(dname: str) -> x509.Name:
-    """keytool's ``-dname`` (``CN=a, OU=b, O=c, L=d, ST=e, C=f``; spaces after commas,
-    ``\\,`` escapes and quoted values allowed), in the order keytool writes it: the string's
-    last attribute first in DER, as RFC 4514 reads a name."""
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
-
-    names = {
-        "CN": NameOID.COMMON_NAME,
-        "OU": NameOID.ORGANIZATIONAL_UNIT_NAME,
-        "O": NameOID.ORGANIZATION_NAME,
-        "L": NameOID.LOCALITY_NAME,
-        "ST": NameOID.STATE_OR_PROVINCE_NAME,
-        "S": NameOID.STATE_OR_PROVINCE_NAME,
-        "C": NameOID.COUNTRY_NAME,
-        "STREET": NameOID.STREET_ADDRESS,
-        "DC": NameOID.DOMAIN_COMPONENT,
-        "UID": NameOID.USER_ID,
-        "T": NameOID.TITLE,
-        "TITLE": NameOID.TITLE,
-        "EMAILADDRESS": NameOID.EMAIL_ADDRESS,
-        "EMAIL": NameOID.EMAIL_ADDRESS,
-        "SERIALNUMBER": NameOID.SERIAL_NUMBER,
-    }
-    hint = "write it as 'CN=name, O=org, C=US'"
-    if not dname.strip():
-        raise UsageError(f"--dname is empty; {hint}")
-    rdns: list[x509.RelativeDistinguishedName] = []
-    for part in _split_unescaped(dname, ","):
-        attributes = []
-        for item in _split_unescaped(part, "+"):
-            key, sep, value = item.partition("=")
-            oid = names.get(key.strip().upper())
-            if not sep or oid is None:
-                raise UsageError(f"--dname part '{item.strip()}' is not NAME=value; {hint}")
-            text = _unquote(value)
-            if not text:
-                raise UsageError(f"--dname gives {key.strip()} an empty value; {hint}")
-            if oid == NameOID.COUNTRY_NAME and len(text) != 2:
-                raise UsageError(f"--dname C={text}: a country is two letters (C=US)")
-            try:
-                attributes.append(x509.NameAttribute(oid, text))
-            except ValueError as exc:
-                raise UsageError(f"--dname {key.strip()}={text} is not allowed ({exc})") from exc
-        rdns.append(x509.RelativeDistinguishedName(attributes))
-    return x509.Name(list(reversed(rdns)))
-
-
-def parse_sans(sans: Sequence[str]) -> list[x509.GeneralName]:
-    from cryptography import x509
-
-    names: list[x509.GeneralName] = []
-    for san in sans:
-        kind, sep, value = san.partition(":")
-        kind = kind.strip().lower()
-        value = value.strip()
-        if not sep or not value:
-            raise UsageError(f"SAN '{san}' needs a kind: dns:NAME, ip:ADDRESS, email:, uri:")
-        if kind == "dns":
-            names.append(x509.DNSName(value))
-        elif kind == "ip":
-            try:
-                names.append(x509.IPAddress(ipaddress.ip_address(value)))
-            except ValueError as exc:
-                raise UsageError(f"SAN '{san}' is not an IP address") from exc
-        elif kind == "email":
-            names.append(x509.RFC822Name(value))
-        elif kind == "uri":
-            names.append(x509.UniformResourceIdentifier(value))
-        else:
-            raise UsageError(f"SAN kind '{kind}' is unknown; use dns:, ip:, email: or uri:")
-    return names
 
 
 def _key_usage(names: Sequence[str], ca: bool) -> x509.KeyUsage | None:
@@ -286,7 +190,9 @@ def _ext_key_usage(names: Sequence[str]) -> x509.ExtendedKeyUsage | None:
 
 def _validity(days: int) -> tuple[datetime, datetime]:
     if not 1 <= days <= MAX_VALIDITY_DAYS:
-        raise UsageError(f"--validity {days} is out of range; give 1 to {MAX_VALIDITY_DAYS} days")
+        raise UsageError(
+            f"{days} is out of range; give 1 to {MAX_VALIDITY_DAYS} days", parameter="validity_days"
+        )
     start = datetime.now(UTC).replace(microsecond=0)
     return start, start + timedelta(days=days)
 
@@ -382,7 +288,7 @@ def genkeypair(
         keystore = store.keystore
         if alias in keystore:
             raise ConflictError(
-                f"alias '{alias}' already exists; delete it first or choose another --alias"
+                f"alias '{alias}' already exists", remedy=Remedy.DELETE_OR_OTHER_ALIAS, alias=alias
             )
         keystore.add(entry)
         return None, True
@@ -409,7 +315,11 @@ def certreq(entry: PrivateKeyEntry, *, dname: str | None = None, sans: Sequence[
     leaf = entry.leaf
     subject = parse_dname(dname) if dname else (leaf.x509.subject if leaf else None)
     if subject is None:
-        raise UsageError(f"entry '{entry.alias}' has no certificate; give the subject with --dname")
+        raise UsageError(
+            f"entry '{entry.alias}' has no certificate",
+            remedy=Remedy.GIVE_SUBJECT,
+            alias=entry.alias,
+        )
     builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
     if sans:
         builder = builder.add_extension(
@@ -468,7 +378,7 @@ def gencert(
     if not wanted.sans:
         try:
             requested = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-            wanted = replace(wanted, sans=tuple(_san_text(n) for n in requested.value))
+            wanted = replace(wanted, sans=tuple(san_text(n) for n in requested.value))
         except x509.ExtensionNotFound:
             pass
     certificate = build_certificate(
@@ -481,17 +391,3 @@ def gencert(
         issuer_certificate=issuer_cert,
     )
     return IssuedCertificate(certificate, list(issuer.chain))
-
-
-def _san_text(name: x509.GeneralName) -> str:
-    from cryptography import x509
-
-    if isinstance(name, x509.DNSName):
-        return f"dns:{name.value}"
-    if isinstance(name, x509.IPAddress):
-        return f"ip:{name.value}"
-    if isinstance(name, x509.RFC822Name):
-        return f"email:{name.value}"
-    if isinstance(name, x509.UniformResourceIdentifier):
-        return f"uri:{name.value}"
-    raise UsageError(f"the request asks for a SAN ks cannot copy ({name}); give --san instead")

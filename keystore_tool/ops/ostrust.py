@@ -140,7 +140,7 @@ def bundle_certificates(bundle: Path) -> dict[str, Certificate]:
     its subject's common name as ``update-ca-certificates`` names the Mozilla files
     (``ISRG_Root_X1``); a repeated name gets ``_2``, ``_3``…"""
     from keystore_tool.certfiles import read_certificates
-    from keystore_tool.ops.importing import distinct
+    from keystore_tool.entries import distinct
     from keystore_tool.x509util import derived_alias
 
     wanted: dict[str, Certificate] = {}
@@ -222,64 +222,95 @@ def sync_os_trust(
     exists = resolve_store_path(target.path).exists()
     incremental = changes is not None and exists
     report = SyncReport(keystore=target.path, mode="changes" if incremental else "full")
-    directory = certs_dir
-    if directory is None and changes:
-        parents = {c.path.parent for c in changes}
-        directory = parents.pop() if len(parents) == 1 else None
-    sweep = directory if incremental else None
-    wanted: dict[str, Certificate] | None = None
-    if not incremental:
-        if bundle is not None:
-            wanted = bundle_certificates(bundle)
-        else:
-            wanted = directory_certificates(directory or CERTS_DIR, report.skipped)
-    updates: list[tuple[Change, Certificate | None]] = []
+    directory = certs_dir if certs_dir is not None else _common_parent(changes or [])
+    sync = _Sync(report, prune_manual)
     if incremental:
         assert changes is not None
-        for change in changes:
-            if not change.added:
-                updates.append((change, None))
-                continue
-            try:
-                updates.append((change, _first_certificate(change.path)))
-            except KsError as exc:
-                report.skipped.append(f"{change.path}: {exc.message}")
+        sync.updates = _read_changes(changes, report)
+        sync.sweep = directory
+    elif bundle is not None:
+        sync.wanted = bundle_certificates(bundle)
+    else:
+        sync.wanted = directory_certificates(directory or CERTS_DIR, report.skipped)
+    if target.password is None and not exists:
+        # A new truststore without a password, as a JDK 18+ ships its cacerts.
+        target = dataclasses.replace(target, passwordless=True)
+    _, report.outcome = update_store(target, sync.change_store, create=True)
+    return report
 
-    def change_store(store: StoreChange) -> tuple[None, bool]:
-        keystore = store.keystore
-        managed = {e.folded_alias for e in keystore if e.folded_alias.startswith(MANAGED_PREFIX)}
-        if wanted is not None:
-            for alias in sorted(managed - {a.lower() for a in wanted}):
-                keystore.remove(alias)
-                report.removed.append(alias)
-            for alias, cert in wanted.items():
-                _put(keystore, alias, cert, report)
-        for item, new in updates:
+
+def _common_parent(changes: list[Change]) -> Path | None:
+    parents = {c.path.parent for c in changes}
+    return parents.pop() if len(parents) == 1 else None
+
+
+def _read_changes(
+    changes: list[Change], report: SyncReport
+) -> list[tuple[Change, Certificate | None]]:
+    """Each change with the certificate it adds (None: a removal); an unreadable file is
+    reported as skipped."""
+    updates: list[tuple[Change, Certificate | None]] = []
+    for change in changes:
+        if not change.added:
+            updates.append((change, None))
+            continue
+        try:
+            updates.append((change, _first_certificate(change.path)))
+        except KsError as exc:
+            report.skipped.append(f"{change.path}: {exc.message}")
+    return updates
+
+
+@dataclass
+class _Sync:
+    """What one run does to the store: a full build (``wanted``), or changes (``updates``)
+    followed by a sweep of ``sweep``'s vanished files; then the entries added by hand."""
+
+    report: SyncReport
+    prune_manual: bool
+    wanted: dict[str, Certificate] | None = None
+    updates: list[tuple[Change, Certificate | None]] = field(default_factory=list)
+    sweep: Path | None = None
+
+    def change_store(self, store: StoreChange) -> tuple[None, bool]:
+        keystore, report = store.keystore, self.report
+        if self.wanted is not None:
+            self._build(keystore, self.wanted)
+        for item, new in self.updates:
             if new is not None:
                 _put(keystore, item.alias, new, report)
             elif item.alias in keystore:
                 keystore.remove(item.alias)
                 report.removed.append(item.alias.lower())
-        present = _present_names(sweep) if sweep is not None else None
+        present = _present_names(self.sweep) if self.sweep is not None else None
         if present is not None:
-            for entry in keystore.entries:
-                name = entry.folded_alias[len(MANAGED_PREFIX) :]
-                if entry.folded_alias.startswith(MANAGED_PREFIX) and name not in present:
-                    keystore.remove(entry.alias)
-                    report.removed.append(entry.folded_alias)
-        for entry in keystore.entries:
-            if not entry.folded_alias.startswith(MANAGED_PREFIX):
-                if prune_manual:
-                    keystore.remove(entry.alias)
-                    report.removed.append(entry.alias)
-                else:
-                    report.kept_manual.append(entry.alias)
+            self._remove_vanished(keystore, present)
+        self._manual(keystore)
         if report.changed:
             _in_alias_order(keystore)
         return None, report.changed
 
-    if target.password is None and not exists:
-        # A new truststore without a password, as a JDK 18+ ships its cacerts.
-        target = dataclasses.replace(target, passwordless=True)
-    _, report.outcome = update_store(target, change_store, create=True)
-    return report
+    def _build(self, keystore: Keystore, wanted: dict[str, Certificate]) -> None:
+        managed = {e.folded_alias for e in keystore if e.folded_alias.startswith(MANAGED_PREFIX)}
+        for alias in sorted(managed - {a.lower() for a in wanted}):
+            keystore.remove(alias)
+            self.report.removed.append(alias)
+        for alias, cert in wanted.items():
+            _put(keystore, alias, cert, self.report)
+
+    def _remove_vanished(self, keystore: Keystore, present: set[str]) -> None:
+        for entry in keystore.entries:
+            name = entry.folded_alias[len(MANAGED_PREFIX) :]
+            if entry.folded_alias.startswith(MANAGED_PREFIX) and name not in present:
+                keystore.remove(entry.alias)
+                self.report.removed.append(entry.folded_alias)
+
+    def _manual(self, keystore: Keystore) -> None:
+        for entry in keystore.entries:
+            if entry.folded_alias.startswith(MANAGED_PREFIX):
+                continue
+            if self.prune_manual:
+                keystore.remove(entry.alias)
+                self.report.removed.append(entry.alias)
+            else:
+                self.report.kept_manual.append(entry.alias)

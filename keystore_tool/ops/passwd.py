@@ -8,62 +8,20 @@ password, and a key left under the old one is the classic "Cannot recover key" o
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from keystore_tool.errors import PasswordError, Remedy, UsageError
-from keystore_tool.formats import StoreFormat
 from keystore_tool.model import Keystore, PrivateKeyEntry, SecretKeyEntry
-from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, load_with_any, update_store
+from keystore_tool.ops.update import StoreChange, StoreTarget, update_store
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 if TYPE_CHECKING:
     from keystore_tool.compat import Target
 
-T = TypeVar("T")
-
-__all__ = ["PasswdResult", "change_password", "load_with_any", "rewrite_store"]
-
-
-def rewrite_store(
-    path: str,
-    read_passwords: list[Password | None],
-    write_password: Password | None,
-    change: Callable[[Keystore, Password | None], tuple[T, bool]],
-    *,
-    create_as: StoreFormat | None = None,
-    storetype: str | None = None,
-    entry_password: Password | None = None,
-    new_entry_password: Password | None = None,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    mode: int | None = None,
-    owner: tuple[int, int] | None = None,
-    targets: Sequence[Target] = (),
-) -> tuple[T, Outcome]:
-    """Deprecated: :func:`~keystore_tool.ops.update.update_store` with a
-    :class:`~keystore_tool.ops.update.StoreTarget` naming ``current_passwords``. Kept only
-    until ``apply`` calls that directly. ``create_as`` only says whether to create (a new
-    file is always the format its name and ``storetype`` call for)."""
-    target = StoreTarget(
-        path,
-        write_password,
-        storetype=storetype,
-        entry_password=new_entry_password,
-        lock_timeout=lock_timeout,
-        targets=tuple(targets),
-        current_passwords=tuple(read_passwords),
-        current_entry_password=entry_password,
-        passwordless=write_password is None,
-        mode=mode,
-        owner=owner,
-    )
-
-    def adapted(store: StoreChange) -> tuple[T, bool]:
-        return change(store.keystore, store.read_password)
-
-    return update_store(target, adapted, create=create_as is not None)
+__all__ = ["PasswdResult", "change_password"]
 
 
 @dataclass

@@ -7,7 +7,7 @@ run that changes nothing leaves the file's bytes and mtime alone.
 
 The rules of writing live here and nowhere else: which password the store is written with
 (:func:`write_password`), the protection a rewrite keeps (:func:`kept_options`), and when
-``targets`` force a rewrite (:meth:`StoreChange.protection_outdated`).
+``targets`` force a rewrite (:func:`protection_outdated`, which ``bundle-p12`` asks too).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class StoreTarget:
     storetype: str | None = None
     entry_password: Password | None = None
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
-    # The runtimes that must load the file written (--target); empty: keep what it was read
+    # The runtimes that must load the file written (the command line's targets); empty: keep what it was read
     # with, or what a current JDK writes for a new file.
     targets: tuple[Target, ...] = ()
     current_passwords: tuple[Password | None, ...] = ()
@@ -95,11 +95,23 @@ class StoreChange:
         """Whether the runtimes named as targets need the existing file's protection changed
         (so it is rewritten even when no entry changes); raises
         :class:`~keystore_tool.errors.TargetError` when no protection satisfies them."""
-        if self.created or not self.target.targets:
+        if self.created:
             return False
-        from keystore_tool.compat import protection_satisfies
+        return protection_outdated(self.keystore, self.target.targets, self.target.password)
 
-        return not protection_satisfies(self.keystore, self.target.targets, self.target.password)
+
+def protection_outdated(
+    keystore: Keystore, targets: Sequence[Target], password: Password | None
+) -> bool:
+    """The ``targets`` rule: whether a store as read must be rewritten (written with
+    ``password``) so that every named runtime loads it, even when no entry changes. No
+    targets: never. Raises :class:`~keystore_tool.errors.TargetError` when no protection
+    satisfies them."""
+    if not targets:
+        return False
+    from keystore_tool.compat import protection_satisfies
+
+    return not protection_satisfies(keystore, targets, password)
 
 
 @dataclass(frozen=True)

@@ -131,8 +131,11 @@ def test_a_slow_operation_shows_progress_on_a_terminal_only(tmp_path: Path) -> N
     args = ("import", "-k", store, "--file", cert, "--alias", "slow", "--storepass", PASS)
     for run in ("terminal", "pipe"):
         fd = _held_lock(store)
-        # Another writer lets go after 3.5 s: ks waits that long, past the 2 s of silence.
-        threading.Timer(3.5, os.close, args=(fd,)).start()
+        # Another writer lets go after a while: ks waits past the 2 s of silence. On a terminal
+        # the hold is long enough for a ks that starts slowly on a loaded machine (its
+        # progress counts from when it starts waiting); the piped run waits 3.5 s.
+        hold = 8.0 if run == "terminal" else 3.5
+        threading.Timer(hold, os.close, args=(fd,)).start()
         if run == "terminal":
             out = ks_on_terminal(*args, "--lock-timeout", "30")
             assert re.search(

@@ -320,3 +320,18 @@ def test_the_write_password_rule(tmp_path: Path) -> None:
     assert write_password(pem, Keystore(storetype="pem"), StoreTarget("x.pem", None)) is None
     with pytest.raises(UsageError):
         write_password(pkcs12, empty, StoreTarget("x.p12", None))
+
+
+def test_adding_a_taken_alias_says_whether_the_content_differs(
+    ca: Issued, other_ca: Issued
+) -> None:
+    from keystore_tool.errors import ConflictError
+
+    keystore = Keystore([trusted("root", ca)])
+    with pytest.raises(ConflictError) as same:
+        keystore.add(trusted("ROOT", ca))
+    assert same.value.message == "alias 'ROOT' already exists with the same content"
+    assert (same.value.remedy, same.value.alias) == (Remedy.REPLACE, "ROOT")
+    with pytest.raises(ConflictError) as different:
+        keystore.add(trusted("root", other_ca))
+    assert different.value.message == "alias 'root' already exists with different content"

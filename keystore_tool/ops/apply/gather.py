@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from keystore_tool.aliases import numbered_aliases
+from keystore_tool.entries import BundleInputs, build_entry, distinct
 from keystore_tool.errors import KsError, NotFoundError, UsageError
 from keystore_tool.model import Certificate, PrivateKeyEntry, TrustedCertificateEntry, alias_key
 from keystore_tool.ops.apply.spec import CertificateSource, KeySource, StoreSpec, pin_bytes
@@ -110,8 +112,6 @@ def _wanted_certificates(
     if source.directory is not None:
         return [WantedCertificate(c, None) for c in _directory_certificates(source.directory)]
     if source.file is not None:
-        from keystore_tool.ops.importing import distinct
-
         found = distinct(_certificates_in(source.file))
         origin = str(source.file)
     else:
@@ -122,15 +122,11 @@ def _wanted_certificates(
         found = [_pinned(found, pin_bytes(source.sha256, source.where), origin)]
     if source.alias is None:
         return [WantedCertificate(c, None) for c in found]
-    from keystore_tool.ops.importing import numbered_aliases
-
     aliases = numbered_aliases(source.alias, len(found))
     return [WantedCertificate(c, a) for c, a in zip(found, aliases, strict=True)]
 
 
 def _directory_certificates(directory: Path) -> list[Certificate]:
-    from keystore_tool.ops.importing import distinct
-
     if not directory.is_dir():
         raise NotFoundError(f"certificate directory not found: {directory}")
     files = sorted(p for p in directory.iterdir() if p.suffix.lower() in CERT_SUFFIXES)
@@ -158,7 +154,6 @@ def _certificates_in(path: Path) -> list[Certificate]:
 
 def _wanted_key(source: KeySource) -> tuple[PrivateKeyEntry, list[str]]:
     from keystore_tool.certfiles import read_private_key
-    from keystore_tool.ops.bundle import BundleInputs, build_entry
 
     key_password = source.key_password.resolve() if source.key_password else None
     inputs = BundleInputs(

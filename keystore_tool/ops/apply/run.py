@@ -178,7 +178,7 @@ def _check_writable(fmt: StoreFormat, wanted: WantedStore, model: Keystore) -> N
     from keystore_tool.compat import target_options
     from keystore_tool.formats import DumpOptions
 
-    if fmt.name in ("jks", "jceks") and wanted.password is None:
+    if fmt.needs_password and wanted.password is None:
         raise UsageError(
             f"a {fmt.name.upper()} store needs a password; give password = {{ env = … }}"
         )
