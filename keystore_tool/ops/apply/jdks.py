@@ -56,7 +56,7 @@ def jdk_store_specs(
 
 def _jdk_store(real: Path, items: tuple[CertificateSource, ...]) -> StoreSpec:
     """The store spec of one JDK truststore, under the password it opens with."""
-    from keystore_tool.ops.all_jdks import password_for
+    from keystore_tool.cacerts import password_for
     from keystore_tool.storage import load_store
 
     password = password_for(real, None)
