@@ -9,7 +9,7 @@ import typer
 
 from keystore_tool.cli import options as opt
 from keystore_tool.cli import server_opts, where_cmd
-from keystore_tool.cli.errors import import_all_jdks_exit
+from keystore_tool.cli.errors import import_all_jdks_exit, message
 from keystore_tool.cli.output import echo, emit_json, warn, warn_all
 from keystore_tool.ops.importing import import_certificates
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
@@ -225,13 +225,13 @@ def _all_jdks(
     for store in report.stores:
         warn_all(f"{store.keystore}: {w}" for w in store.warnings)
     if json:
-        emit_json([s.as_json() for s in report.stores])
+        emit_json([s.as_json(message) for s in report.stores])
     else:
         if not report.stores:
             echo("No Java runtime found: nothing imported.")
         for store in report.stores:
             if store.error is not None:
-                echo(f"Not written: {store.keystore}: {store.error}")
+                echo(f"Not written: {store.keystore}: {store.describe_error(message)}")
                 continue
             assert store.report is not None
             done = store.report

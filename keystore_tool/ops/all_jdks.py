@@ -9,7 +9,7 @@ with one broken JDK should not keep its CA out of the working ones.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,8 +41,16 @@ class StoreResult:
     report: ImportReport | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # The error that kept the store from being written, with its context (remedy, alias…).
+    failure: KsError | None = None
 
-    def as_json(self) -> dict[str, object]:
+    def describe_error(self, render: Callable[[KsError], str] = str) -> str | None:
+        """Why the store was not written; ``render`` says an error with its remedy (the
+        command line passes its own, which names the options)."""
+        return render(self.failure) if self.failure is not None else self.error
+
+    def as_json(self, render: Callable[[KsError], str] = str) -> dict[str, object]:
+        """The store's part of the ``import --all-jdks`` JSON document."""
         report = self.report
         return {
             "keystore": str(self.keystore),
@@ -51,7 +59,7 @@ class StoreResult:
             "added": list(report.added) if report else [],
             "replaced": list(report.replaced) if report else [],
             "unchanged": list(report.unchanged) if report else [],
-            "error": self.error,
+            "error": self.describe_error(render),
             "warnings": list(self.warnings),
         }
 
@@ -100,5 +108,5 @@ def import_into_all_jdks(
             target = StoreTarget(str(real), password_for(real, password), lock_timeout=lock_timeout)
             result.report = import_certificates(target, certificates, alias=alias, replace=replace)
         except KsError as exc:
-            result.error = exc.message
+            result.error, result.failure = exc.message, exc
     return AllJdksReport(results)

@@ -71,3 +71,28 @@ def test_a_store_the_password_does_not_open_is_reported(tmp_path: Path) -> None:
     assert report.failed and all(
         s.error is not None for s in report.stores if s.keystore == host.os_store
     )
+
+
+def test_a_conflict_in_one_store_is_reported_with_its_remedy(tmp_path: Path) -> None:
+    from keystore_tool.cli.errors import message
+    from keystore_tool.errors import ConflictError, Remedy
+
+    host = fakehost.build(tmp_path)
+    first = Certificate(issue("First CA", ca=True).der)
+    import_into_all_jdks([first], alias="corp-ca", survey=survey(host))
+    other = Certificate(issue("Other CA", ca=True).der)
+
+    report = import_into_all_jdks([other], alias="corp-ca", survey=survey(host))
+
+    conflicts = [s for s in report.stores if isinstance(s.failure, ConflictError)]
+    assert conflicts and not report.changed
+    store = conflicts[0]
+    assert store.failure is not None and store.failure.remedy is Remedy.REPLACE_OR_OTHER_ALIAS
+    assert store.describe_error() == (
+        "alias 'corp-ca' already holds a different certificate; "
+        "ask to replace it, or choose another alias"
+    )
+    assert store.as_json(message)["error"] == (
+        "alias 'corp-ca' already holds a different certificate; "
+        "use --replace to overwrite it, or choose another --alias"
+    )
