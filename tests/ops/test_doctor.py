@@ -30,6 +30,7 @@ from keystore_tool.model import (
 )
 from keystore_tool.ops import doctor
 from keystore_tool.ops.doctor import DoctorReport, diagnose, java_target, target_version
+from keystore_tool.ops.doctor.content import check_aliases
 from keystore_tool.password import Password
 from keystore_tool.storage import dump_bytes
 from tests.certs import NOW, Issued, issue
@@ -184,7 +185,7 @@ def test_the_collision_is_told_by_the_warning_code_not_its_words() -> None:
     keystore.warnings.append(StoreWarning("two entries were one", "alias-collision"))
     keystore.warnings.append(StoreWarning("something else entirely", "note"))
     findings: list[doctor.Finding] = []
-    doctor._check_aliases(keystore, findings)
+    check_aliases(keystore, findings)
     assert [f.code for f in findings] == ["alias-collision"]
     assert "two entries were one" in findings[0].message
 

@@ -1,21 +1,12 @@
-"""``ks doctor``: everything that makes Java reject or ignore a store, each with a remedy.
-
-``java_sees_anchors`` counts what Java's trust manager would take from the store read the way
-the JVM reads it (with the given password, or none): certificate entries plus the first
-certificate of each key entry (``TrustStoreUtil``), distinct.
-"""
+"""What in a store's content makes Java reject or ignore it: invisible or no anchors, alias
+collisions, expiry, weak keys and signatures, and key entries whose chain or key is wrong."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
 
-from keystore_tool.advice import Advice, Command, Option, Renderer, escaped, library_words
-from keystore_tool.errors import FormatError, PasswordError, UsageError
-from keystore_tool.javahome import JavaVersion
+from keystore_tool.advice import Advice, Command, Option
+from keystore_tool.errors import FormatError
 from keystore_tool.model import (
     Certificate,
     CertificateEntry,
@@ -24,240 +15,18 @@ from keystore_tool.model import (
     PrivateKeyEntry,
     TrustedCertificateEntry,
 )
-from keystore_tool.password import Password
-
-if TYPE_CHECKING:
-    from keystore_tool.compat import Problem, Target
+from keystore_tool.ops.doctor.report import DoctorReport, Finding
 
 SOON = timedelta(days=30)
 _WEAK_SIGNATURES = ("md2", "md5", "sha1")
-# The Java releases a version-only target (a "Java 17" without update) can name.
-JAVA_RELEASES = (8, 11, 17, 21, 25)
 
 # The warning code of a reader that made duplicate aliases unique (formats/pkcs12).
 _ALIAS_COLLISION = "alias-collision"
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing that makes Java reject or ignore (``error``) or soon reject (``warning``)
-    the store, and what fixes it."""
-
-    severity: str  # "error": Java rejects or ignores something; "warning": it soon will
-    code: str
-    alias: str | None
-    message: str
-    remedy: Advice
-
-    def as_json(self, say: Renderer = library_words) -> dict[str, Any]:
-        """The finding as doctor's JSON document shows it, its remedy rendered by ``say``."""
-        return {
-            "severity": self.severity,
-            "code": self.code,
-            "alias": self.alias,
-            "message": self.message,
-            "remedy": self.remedy.render(say),
-        }
-
-
-# What fixes a target's problems: rewriting the store for it, converting it to PKCS12 for it,
-# giving it an ASCII password, or nothing ks can write (the runtime must be upgraded).
-Fix = Literal["rewrite", "convert-to-pkcs12", "ascii-password", "upgrade"]
-
-
-@dataclass(frozen=True)
-class TargetVerdict:
-    """Whether ``target`` loads the store as ks read it, and if not, why and what fixes it."""
-
-    target: Target
-    problems: tuple[Problem, ...]
-    fix: Fix | None = None
-
-    @property
-    def loads(self) -> bool:
-        return not self.problems
-
-
-@dataclass
-class DoctorReport:
-    """What ``ks doctor`` found in one store."""
-
-    keystore: str
-    storetype: str | None
-    findings: list[Finding] = field(default_factory=list)
-    java_sees_anchors: int = 0
-    targets: list[TargetVerdict] | None = None  # None: no target was asked about
-
-    def as_json(
-        self,
-        say: Renderer = library_words,
-        fix: Callable[[TargetVerdict], str] | None = None,
-    ) -> dict[str, Any]:
-        """The JSON document: remedies rendered by ``say``; with ``fix``, each problem
-        of a target that does not load the store ends with what fixes it."""
-        document: dict[str, Any] = {
-            "keystore": self.keystore,
-            "storetype": self.storetype,
-            "findings": [f.as_json(say) for f in self.findings],
-            "java_sees_anchors": self.java_sees_anchors,
-        }
-        if self.targets is not None:
-            document["targets"] = [_verdict_json(v, fix) for v in self.targets]
-        return document
-
-
-def _verdict_json(
-    verdict: TargetVerdict, fix: Callable[[TargetVerdict], str] | None
-) -> dict[str, Any]:
-    remedy = f"; {fix(verdict)}" if fix is not None else ""
-    return {
-        "target": verdict.target.name,
-        "loads": verdict.loads,
-        "problems": [
-            {"code": p.code, "message": p.message + remedy, "aliases": list(p.aliases)}
-            for p in verdict.problems
-        ],
-    }
-
-
-def target_version(
-    java: str | os.PathLike[str] | None, target_java: int | None
-) -> JavaVersion | None:
-    """The version doctor judges the store for: the JVM at ``java``, else the Java release
-    ``target_java`` (one of :data:`JAVA_RELEASES`), else None. Give at most one."""
-    if java is not None and target_java is not None:
-        raise UsageError("name a JVM or a Java release to judge for, not both")
-    if java is not None:
-        from keystore_tool.javahome import locate_jvm
-
-        return locate_jvm(java, os.environ).version
-    if target_java is not None:
-        if target_java not in JAVA_RELEASES:
-            raise UsageError(
-                f"Java {target_java} is no release doctor judges for",
-                parameter="target_java",
-            )
-        # "Java 8" in general includes every update before 8u301.
-        return JavaVersion(target_java, 0, str(target_java))
-    return None
-
-
-def java_target(version: JavaVersion) -> Target | None:
-    """The target a JVM's version names (``jdk8u292``, ``jdk17.0.2``); None for a release the
-    compatibility model does not speak for."""
-    from keystore_tool.compat import parse_target
-
-    if version.major == 8:
-        name = f"jdk8u{version.update}" if version.update else "jdk8"
-    else:
-        name = f"jdk{version.major}.0.{version.update}" if version.update else f"jdk{version.major}"
-    try:
-        return parse_target(name)
-    except UsageError:
-        return None
-
-
-def diagnose(
-    path: str | os.PathLike[str],
-    password: Password | None,
-    *,
-    target: JavaVersion | None = None,
-    targets: tuple[Target, ...] = (),
-) -> DoctorReport:
-    """What makes Java reject or ignore the store at ``path`` read with ``password`` (None: as
-    a JVM given no truststore password reads it). ``target`` (a JVM's version, see
-    :func:`target_version`) is judged as one more of ``targets``."""
-    from keystore_tool.certfiles import quiet_legacy_warnings
-    from keystore_tool.storage import load_store
-    from keystore_tool.storetypes import sniff_storetype
-
-    report = DoctorReport(keystore=os.fspath(path), storetype=sniff_storetype(path))
-    try:
-        keystore = load_store(path, password)
-    except PasswordError:
-        if password is not None:
-            raise
-        report.findings.append(
-            Finding(
-                "error",
-                "password-required",
-                None,
-                "the store is password-protected and no password was given: a JVM reading it "
-                "as a truststore without javax.net.ssl.trustStorePassword sees no trusted "
-                "certificate ('the trustAnchors parameter must be non-empty')",
-                Advice(
-                    "set -Djavax.net.ssl.trustStorePassword, or rewrite it as a password-less "
-                    "truststore ({0}), and rerun {1} with {2}* to check its content",
-                    (Command("convert"), Command("doctor"), Option("store_password")),
-                ),
-            )
-        )
-        return report
-    report.storetype = keystore.storetype
-    judged = list(targets)
-    if target is not None:
-        as_target = java_target(target)
-        if as_target is not None and as_target not in judged:
-            judged.append(as_target)
-    with quiet_legacy_warnings():
-        _check(keystore, report)
-        if judged:
-            report.targets = [_judge(t, keystore, password) for t in judged]
-            report.findings.extend(_target_findings(report.targets))
-    return report
-
-
-def _judge(target: Target, keystore: Keystore, password: Password | None) -> TargetVerdict:
-    from keystore_tool.compat import choose_protection, predict
-    from keystore_tool.errors import TargetError
-
-    text = password.reveal() if password is not None else None
-    problems = tuple(predict(target, keystore, text))
-    if not problems:
-        return TargetVerdict(target, problems)
-    storetype = keystore.storetype or "pkcs12"
-    attempts: list[tuple[Fix, str, str | None]] = [("rewrite", storetype, text)]
-    if storetype != "pkcs12":
-        attempts = [("convert-to-pkcs12", "pkcs12", text)]
-    if text is not None and not text.isascii():
-        attempts.append(("ascii-password", attempts[0][1], "ascii"))
-    for fix, as_type, with_password in attempts:
-        try:
-            choose_protection([target], keystore, as_type, with_password)
-        except TargetError:
-            continue
-        return TargetVerdict(target, problems, fix)
-    return TargetVerdict(target, problems, "upgrade")
-
-
-def _target_findings(verdicts: list[TargetVerdict]) -> list[Finding]:
-    findings = []
-    for verdict in verdicts:
-        for problem in verdict.problems:
-            findings.append(
-                Finding(
-                    "error",
-                    problem.code,
-                    problem.aliases[0] if len(problem.aliases) == 1 else None,
-                    f"{verdict.target}: {problem.message}",
-                    Advice(
-                        escaped(_FIX_TEXT[verdict.fix or "upgrade"].format(target=verdict.target))
-                    ),
-                )
-            )
-    return findings
-
-
-# Remedies in words; the CLI renders the command lines (see cli/doctor_cmd.py).
-_FIX_TEXT: dict[Fix, str] = {
-    "rewrite": "rewrite the store for {target}",
-    "convert-to-pkcs12": "convert the store to PKCS12 for {target}",
-    "ascii-password": "give the store an ASCII password, written for {target}",
-    "upgrade": "no file {target} reads can hold this: use a later runtime or other entries",
-}
-
-
-def _check(keystore: Keystore, report: DoctorReport) -> None:
+def check_content(keystore: Keystore, report: DoctorReport) -> None:
+    """Adds to ``report`` what in ``keystore``'s entries makes Java reject or ignore them,
+    and how many trust anchors Java sees."""
     from keystore_tool.javatrust import java_anchors
 
     findings = report.findings
@@ -303,7 +72,7 @@ def _check(keystore: Keystore, report: DoctorReport) -> None:
                 ),
             )
         )
-    _check_aliases(keystore, findings)
+    check_aliases(keystore, findings)
     now = datetime.now(UTC)
     seen: set[bytes] = set()
     for entry in entries:
@@ -316,10 +85,10 @@ def _check(keystore: Keystore, report: DoctorReport) -> None:
             _check_key_entry(entry, findings)
 
 
-def _check_aliases(keystore: Keystore, findings: list[Finding]) -> None:
+def check_aliases(keystore: Keystore, findings: list[Finding]) -> None:
+    """Adds a finding for each warning of the reader that aliases collided."""
     for warning in keystore.warnings:
-        # The text match is the fallback for a reader that gives its warnings no code yet.
-        if getattr(warning, "code", None) == _ALIAS_COLLISION or "aliases used twice" in warning:
+        if getattr(warning, "code", None) == _ALIAS_COLLISION:
             findings.append(
                 Finding(
                     "error",
