@@ -50,7 +50,7 @@ class StoreResult:
         return render(self.failure) if self.failure is not None else self.error
 
     def as_json(self, render: Callable[[KsError], str] = str) -> dict[str, object]:
-        """The store's part of the ``import --all-jdks`` JSON document."""
+        """The store's part of the JSON document of importing into all JDKs."""
         report = self.report
         return {
             "keystore": str(self.keystore),
