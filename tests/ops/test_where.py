@@ -304,3 +304,15 @@ def test_a_host_survey_groups_the_runtimes_sharing_a_truststore(tmp_path: Path) 
     runtime = document["runtimes"][0]["truststore"]
     assert runtime["symlink"] is True and runtime["resolved_path"] == str(shared)
     assert runtime["health"] == "ok" and runtime["entries"] == 2
+
+
+def test_a_store_type_is_sniffed_from_content_and_unknown_is_none(tmp_path: Path) -> None:
+    from keystore_tool.storetypes import sniff_storetype
+
+    store = tmp_path / "named.jks"  # the name says JKS, the content PKCS12
+    store.write_bytes(truststore(1))
+    assert sniff_storetype(store) == "pkcs12"
+    garbage = tmp_path / "garbage"
+    garbage.write_bytes(b"no store" * 8)
+    assert sniff_storetype(garbage) is None
+    assert sniff_storetype(tmp_path / "missing") is None
