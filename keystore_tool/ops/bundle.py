@@ -18,9 +18,8 @@ from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 if TYPE_CHECKING:
     from keystore_tool.compat import Target
 
-# BundleInputs and build_entry live in keystore_tool.entries; importable here until apply
-# imports them from there.
-__all__ = ["BundleInputs", "BundleResult", "build_entry", "bundle_p12"]
+# BundleInputs (bundle_p12's input, from keystore_tool.entries) is part of this API.
+__all__ = ["BundleInputs", "BundleResult", "bundle_p12"]
 
 
 @dataclass

@@ -164,9 +164,3 @@ def test_build_entry_refuses_a_key_of_another_certificate(
     with pytest.raises(UsageError) as raised:
         build_entry(BundleInputs([], client.key_pkcs8_der()), "a")
     assert raised.value.parameter == "cert"
-
-
-def test_the_old_import_path_still_works() -> None:
-    from keystore_tool.ops import bundle
-
-    assert bundle.build_entry is build_entry and bundle.BundleInputs is BundleInputs
