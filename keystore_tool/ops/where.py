@@ -221,8 +221,9 @@ def import_with_default_cas(
     """
     from datetime import UTC, datetime
 
+    from keystore_tool.entries import add_trusted
     from keystore_tool.model import PrivateKeyEntry, TrustedCertificateEntry
-    from keystore_tool.ops.importing import ImportReport, add_trusted
+    from keystore_tool.ops.importing import ImportReport
     from keystore_tool.ops.update import StoreChange, update_store
     from keystore_tool.storage import resolve_store_path
 
