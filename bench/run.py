@@ -193,8 +193,6 @@ class Bench:
         b_pairs = pairs if b_pairs is None else b_pairs
         log(f"{title}: {pairs} x ks, {b_pairs} x {b[0]}")
         load_before = os.getloadavg()
-        a_runs: list[Run] = []
-        b_runs: list[Run] = []
 
         def once(side: str, argv: list[str]) -> Run:
             if before_each:
@@ -205,17 +203,15 @@ class Bench:
             once("a", a[1])
             if b_pairs >= pairs:
                 once("b", b[1])
+        a_runs: list[Run] = []
+        b_runs: list[Run] = []
         for i in range(max(pairs, b_pairs)):
             if i < pairs:
                 a_runs.append(once("a", a[1]))
             if i < b_pairs:
                 b_runs.append(once("b", b[1]))
-        if expect_entries is not None:
-            for side, runs in (("ks", a_runs), (b[0], b_runs)):
-                if runs and b[0] != "python":
-                    count = listed_count(runs[-1].stdout)
-                    if count != expect_entries:
-                        raise SystemExit(f"bench: {side} listed {count}, expected {expect_entries}")
+        if expect_entries is not None and b[0] != "python":
+            check_listed(("ks", a_runs), (b[0], b_runs), expected=expect_entries)
         m = Measure(key, title, a[0], b[0], a_runs, b_runs, load_before, os.getloadavg())
         self.measures[key] = m
         log(
@@ -347,6 +343,16 @@ def measure_os_trust(bench: Bench, pairs: int) -> None:
         raise SystemExit("bench: ks sync-os-trust and ca-certificates-java built different stores")
 
 
+def check_listed(*sides: tuple[str, list[Run]], expected: int) -> None:
+    """Stops the bench when a side's last run did not list every entry: a ratio against a
+    run that failed early would flatter it."""
+    for side, runs in sides:
+        if runs:
+            count = listed_count(runs[-1].stdout)
+            if count != expected:
+                raise SystemExit(f"bench: {side} listed {count}, expected {expected}")
+
+
 def entry_lines(stdout: Path) -> list[str]:
     """keytool -list's alias and fingerprint of each entry, without the dates."""
     lines = stdout.read_text().splitlines()
@@ -355,7 +361,39 @@ def entry_lines(stdout: Path) -> list[str]:
     ]
 
 
-def main() -> int:
+def measure_scaling(bench: Bench, sizes: Sequence[int], big: int, runs: int) -> None:
+    """ks alone at each size below the big one (keytool's curve is known to be quadratic)."""
+    w = bench.work
+    for size in sizes:
+        if size == big:
+            continue
+        for fmt in ("jks", "pkcs12"):
+            bench.ks_only(
+                f"list-{size}-{fmt}",
+                f"list {size:,} ({fmt.upper()})",
+                bench.ks_args("list", "-k", str(w / f"{size}.{fmt}"), "--storepass", STOREPASS),
+                runs,
+            )
+            bench.ks_only(
+                f"add-{size}-{fmt}",
+                f"add one to {size:,} ({fmt.upper()})",
+                bench.ks_args(
+                    "import",
+                    "-k",
+                    str(w / f"add-{size}.{fmt}"),
+                    "--file",
+                    str(w / "extra.pem"),
+                    "--alias",
+                    "extra",
+                    "--storepass",
+                    STOREPASS,
+                ),
+                runs,
+                before_each=bench.copier(f"{size}.{fmt}", f"add-{size}.{fmt}"),
+            )
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small stores, few pairs")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
@@ -371,8 +409,11 @@ def main() -> int:
         choices=["os-trust"],
         help="run one measure alone (os-trust: the Java cacerts from the OS store)",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def main() -> int:
+    args = arguments()
     quick = args.quick
     small, big = (1_000, 5_000) if quick else (10_000, 50_000)
     sizes = (1_000, 5_000) if quick else (1_000, 10_000, 50_000)
@@ -486,33 +527,7 @@ def main() -> int:
             ks_big_runs,
             before_each=bench.copier(f"{big}.{fmt}", f"add.{fmt}"),
         )
-    # Scaling: ks alone at each size (keytool's curve is known to be quadratic).
-    for size in sizes:
-        if size == big:
-            continue
-        for fmt in ("jks", "pkcs12"):
-            bench.ks_only(
-                f"list-{size}-{fmt}",
-                f"list {size:,} ({fmt.upper()})",
-                bench.ks_args("list", "-k", str(w / f"{size}.{fmt}"), *sp),
-                ks_big_runs,
-            )
-            bench.ks_only(
-                f"add-{size}-{fmt}",
-                f"add one to {size:,} ({fmt.upper()})",
-                bench.ks_args(
-                    "import",
-                    "-k",
-                    str(w / f"add-{size}.{fmt}"),
-                    "--file",
-                    str(w / "extra.pem"),
-                    "--alias",
-                    "extra",
-                    *sp,
-                ),
-                ks_big_runs,
-                before_each=bench.copier(f"{size}.{fmt}", f"add-{size}.{fmt}"),
-            )
+    measure_scaling(bench, sizes, big, ks_big_runs)
     measure_os_trust(bench, pairs)
     elapsed = time.perf_counter() - total_start
 

@@ -300,16 +300,17 @@ class StoreWarning(str):
 class Keystore:
     """Entries by alias, compared case-insensitively, in the order they were added.
 
-    ``properties`` records how the store was read (format, encryption, MAC): facts a format
-    reports for commands such as ``doctor`` that never look at bytes. ``warnings`` collects
-    what the reader wants the user told (an integrity check it could not make, a certificate
-    bag Java will not see).
+    ``read_info`` is what the format's reader learned about the file (protection, MAC,
+    whether it is password-less, key encodings), typed, for commands such as ``doctor`` that
+    never look at bytes. ``properties`` belongs to the format that read the store: its private
+    round-trip state (bags it does not model, its own version numbers), read by no one else.
+    ``warnings`` collects what the reader wants the user told, as ``StoreWarning``s with a code
+    (an integrity check it could not make, a certificate bag Java will not see).
     """
 
     def __init__(self, entries: Iterable[Entry] = (), *, storetype: str | None = None) -> None:
         self.storetype = storetype
         self.properties: dict[str, Any] = {}
-        # What the format's reader learned about the file (protection, MAC, key encodings);
         # None for a store built in memory.
         self.read_info: ReadInfo | None = None
         self.warnings: list[str] = []  # StoreWarning where the reader gave a code

@@ -8,8 +8,8 @@ from tests.certs import issue
 
 SCRIPT = """
 from keystore_tool import (Certificate, Extensions, KeySpec, Keystore, Password, StoreTarget,
-                           TrustedCertificateEntry, genkeypair, load_store, save_store)
-from keystore_tool.certfiles import read_certificates
+                           TrustedCertificateEntry, genkeypair, load_store, read_certificates,
+                           save_store)
 
 password = Password("changeit")
 # A truststore holding every CA in ./cas, written whole, atomically, under a lock.
@@ -48,3 +48,10 @@ def test_the_provisioning_script_runs(tmp_path: Path) -> None:
     service = load_store(tmp_path / "service.jks", Password("changeit"))
     assert [e.kind for e in service] == ["private-key"]
     assert len(SCRIPT.strip().splitlines()) <= 22
+
+
+def test_the_readme_shows_this_script_and_it_uses_only_the_public_names() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert SCRIPT.strip() in readme
+    imports = [line for line in SCRIPT.splitlines() if "import" in line]
+    assert all(line.startswith("from keystore_tool import") for line in imports), imports

@@ -61,6 +61,7 @@ def command(
     from keystore_tool.certfiles import read_certificates, read_private_key
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.bundle import BundleInputs, bundle_p12
+    from keystore_tool.ops.update import StoreTarget
 
     targets = opt.runtime_targets(runtime_targets, legacy=legacy)
     password = opt.write_store_password(
@@ -88,12 +89,9 @@ def command(
     )
     result = bundle_p12(
         inputs,
-        out,
-        password,
+        StoreTarget(str(out), password, lock_timeout=lock_timeout, targets=tuple(targets)),
         alias=alias,
-        targets=targets,
         chain_name="--chain",
-        lock_timeout=lock_timeout,
         replace=replace,
     )
     warn_all(result.warnings)

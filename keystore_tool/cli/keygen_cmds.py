@@ -41,7 +41,8 @@ Ca = Annotated[
 def _extensions(
     san: list[str] | None, key_usage: list[str] | None, ext_key_usage: list[str] | None, ca: bool
 ) -> object:
-    from keystore_tool.ops.keygen import Extensions, split_list
+    from keystore_tool.ops.keygen import Extensions
+    from keystore_tool.x509names import split_list
 
     return Extensions(
         sans=split_list(san or []),
@@ -142,7 +143,8 @@ def certreq(
 ) -> None:
     """Write a PKCS#10 certificate request (PEM) for a key entry."""
     from keystore_tool.ops.keygen import certreq as make_request
-    from keystore_tool.ops.keygen import key_entry, split_list
+    from keystore_tool.ops.keygen import key_entry
+    from keystore_tool.x509names import split_list
 
     view = opt.read_store(
         keystore,

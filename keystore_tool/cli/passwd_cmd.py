@@ -67,6 +67,7 @@ def command(
     """
     from keystore_tool.errors import UsageError
     from keystore_tool.ops.passwd import change_password
+    from keystore_tool.ops.update import StoreTarget
 
     targets = opt.runtime_targets(runtime_targets)
     new = resolve(
@@ -83,16 +84,19 @@ def command(
             "give the new password with --new-storepass, --new-storepass-env or "
             "--new-storepass-file, or --no-new-storepass to remove it"
         )
-    result = change_password(
-        keystore,
+    store = StoreTarget(
+        str(keystore),
         opt.store_password(storepass, storepass_env, storepass_file),
+        entry_password=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
+        lock_timeout=lock_timeout,
+        targets=tuple(targets),
+    )
+    result = change_password(
+        store,
         new,
-        old_entry=opt.entry_password(entry_pass, entry_pass_env, entry_pass_file),
         new_entry=resolve(
             "--new-entry-pass", new_entry_pass, new_entry_pass_env, new_entry_pass_file
         ),
-        lock_timeout=lock_timeout,
-        targets=targets,
     )
     warn_all(result.warnings)
     if json:

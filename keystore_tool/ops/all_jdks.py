@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from keystore_tool.cacerts import CACERTS_PASSWORD, password_for
+from keystore_tool.cacerts import password_for
 from keystore_tool.errors import KsError
 from keystore_tool.jdks import HostRoots
 from keystore_tool.model import Certificate
@@ -23,15 +23,7 @@ from keystore_tool.ops.where import DEBIAN_MANAGED, HostSurvey, survey_host
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
-# CACERTS_PASSWORD and password_for live in keystore_tool.cacerts; importable here until
-# ops/apply/jdks.py imports them from there.
-__all__ = [
-    "CACERTS_PASSWORD",
-    "AllJdksReport",
-    "StoreResult",
-    "import_into_all_jdks",
-    "password_for",
-]
+__all__ = ["AllJdksReport", "StoreResult", "import_into_all_jdks"]
 
 
 @dataclass

@@ -9,18 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keystore_tool.entries import BundleInputs, build_entry
-from keystore_tool.errors import ConflictError, Remedy
+from keystore_tool.errors import ConflictError, Remedy, UsageError
 from keystore_tool.formats import DumpOptions, Profile, get_format
 from keystore_tool.model import Keystore, PrivateKeyEntry
+from keystore_tool.ops.update import StoreTarget
 from keystore_tool.password import Password
-from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 if TYPE_CHECKING:
     from keystore_tool.compat import Target
 
-# BundleInputs and build_entry live in keystore_tool.entries; importable here until apply
-# imports them from there.
-__all__ = ["BundleInputs", "BundleResult", "build_entry", "bundle_p12"]
+# BundleInputs (bundle_p12's input, from keystore_tool.entries) is part of this API.
+__all__ = ["BundleInputs", "BundleResult", "bundle_p12"]
 
 
 @dataclass
@@ -54,20 +53,17 @@ class BundleResult:
 
 def bundle_p12(
     inputs: BundleInputs,
-    out: str | os.PathLike[str],
-    password: Password,
+    out: StoreTarget,
     *,
     alias: str = "client",
     profile: Profile = "default",
-    targets: Sequence[Target] = (),
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     chain_name: str = "the chain",
     replace: bool = False,
 ) -> BundleResult:
-    """Writes a PKCS12 keystore holding one key entry made of inputs to out, whole and atomically.
-    ``chain_name`` is how warnings name where chain certificates come from; ``targets``: the
-    runtimes that must load it (the strongest protection they all read, or refused before
-    writing when there is none).
+    """Writes a PKCS12 keystore holding one key entry made of inputs to ``out.path`` under
+    ``out.password``, whole and atomically. ``chain_name`` is how warnings name where chain
+    certificates come from; ``out.targets``: the runtimes that must load it (the strongest
+    protection they all read, or refused before writing when there is none).
 
     An existing ``out`` that holds only ``alias`` (a rotated certificate) is replaced; one that
     holds any other entry, or that ``password`` does not open, is a :class:`ConflictError`
@@ -81,11 +77,18 @@ def bundle_p12(
     from keystore_tool.compat import target_options
     from keystore_tool.storage import StoreUpdate
 
+    if out.password is None:
+        raise UsageError(
+            "a PKCS12 keystore with a key needs a password",
+            password="store",
+            remedy=Remedy.STORE_PASSWORD,
+        )
+    password, targets = out.password, out.targets
     entry, warnings = build_entry(inputs, alias, chain_name=chain_name)
     keystore = Keystore([entry], storetype="pkcs12")
     options = target_options(targets, keystore, "pkcs12", password, DumpOptions(profile=profile))
-    absolute = str(Path(os.path.abspath(os.fspath(out))))
-    with StoreUpdate(absolute, lock_timeout) as update:
+    absolute = str(Path(os.path.abspath(out.path)))
+    with StoreUpdate(absolute, out.lock_timeout) as update:
         if update.current is not None:
             if _holds_this_bundle(update.current, password, entry, profile, targets):
                 return BundleResult(absolute, alias, entry, warnings, changed=False)

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from keystore_tool.aliases import numbered_aliases
 from keystore_tool.entries import add_trusted, distinct
 from keystore_tool.errors import FormatError, KeyMismatchError
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry, TrustedCertificateEntry
 from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
 
-# distinct, numbered_aliases and add_trusted live in keystore_tool.entries and
-# keystore_tool.aliases; importable here until apply and where import them from there.
-__all__ = [
-    "ImportReport",
-    "add_trusted",
-    "distinct",
-    "import_certificates",
-    "install_reply",
-    "numbered_aliases",
-]
+# add_trusted lives in keystore_tool.entries; importable here until ops/where.py imports it
+# from there.
+__all__ = ["ImportReport", "add_trusted", "import_certificates", "install_reply"]
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from keystore_tool.errors import ConflictError, FormatError, Remedy, UsageError
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry
 from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
-from keystore_tool.x509names import parse_dname, parse_sans, san_text, split_list
+from keystore_tool.x509names import parse_dname, parse_sans, san_text
 
 __all__ = [
     "Extensions",
@@ -25,11 +25,8 @@ __all__ = [
     "generate_private_key",
     "genkeypair",
     "key_entry",
-    "parse_dname",
-    "parse_sans",
     "read_csr",
     "signature_hash",
-    "split_list",
 ]
 
 if TYPE_CHECKING:

@@ -7,8 +7,6 @@ password, and a key left under the old one is the classic "Cannot recover key" o
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,10 +14,9 @@ from keystore_tool.errors import PasswordError, Remedy, UsageError
 from keystore_tool.model import Keystore, PrivateKeyEntry, SecretKeyEntry
 from keystore_tool.ops.update import StoreChange, StoreTarget, update_store
 from keystore_tool.password import Password
-from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
 
 if TYPE_CHECKING:
-    from keystore_tool.compat import Target
+    pass
 
 __all__ = ["PasswdResult", "change_password"]
 
@@ -43,29 +40,27 @@ class PasswdResult:
 
 
 def change_password(
-    path: str | os.PathLike[str],
-    old: Password | None,
+    store: StoreTarget,
     new: Password | None,
     *,
-    old_entry: Password | None = None,
     new_entry: Password | None = None,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-    targets: Sequence[Target] = (),
 ) -> PasswdResult:
-    """Rewrites the store under ``new`` (``None``: password-less, where the format allows it:
-    a PKCS12 or PEM store without keys, or a PEM store whose keys are then unencrypted).
+    """Rewrites the store ``store`` names, opened with ``store.password``, under ``new``
+    (``None``: password-less, where the format allows it: a PKCS12 or PEM store without
+    keys, or a PEM store whose keys are then unencrypted).
 
-    JKS/JCEKS keys are opened with ``old_entry`` (else ``old``) and protected with
-    ``new_entry`` (else ``new``). A store already under ``new`` is left alone.
+    JKS/JCEKS keys are opened with ``store.entry_password`` (else the old password) and
+    protected with ``new_entry`` (else ``new``). A store already under ``new`` is left alone.
     """
-    location = os.fspath(path)
-    result = PasswdResult(location, "unknown", False)
+    old, old_entry = store.password, store.entry_password
+    result = PasswdResult(store.path, "unknown", False)
     target = StoreTarget(
-        location,
+        store.path,
         new,
+        storetype=store.storetype,
         entry_password=new_entry,
-        lock_timeout=lock_timeout,
-        targets=tuple(targets),
+        lock_timeout=store.lock_timeout,
+        targets=store.targets,
         current_passwords=(old,),
         current_entry_password=old_entry,
         passwordless=new is None,

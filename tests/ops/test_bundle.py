@@ -13,6 +13,7 @@ from keystore_tool.entries import BundleInputs, build_entry
 from keystore_tool.errors import ConflictError, KeyMismatchError, Remedy, UsageError
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry, TrustedCertificateEntry
 from keystore_tool.ops.bundle import bundle_p12
+from keystore_tool.ops.update import StoreTarget
 from keystore_tool.password import Password
 from keystore_tool.storage import dump_bytes, load_store
 from tests.certs import Issued, issue
@@ -41,7 +42,7 @@ def test_a_bundle_holds_the_key_with_its_chain_leaf_first(
 ) -> None:
     root, intermediate, client = chain
     out = tmp_path / "client.p12"
-    result = bundle_p12(inputs(client, root, intermediate), out, PASSWORD)
+    result = bundle_p12(inputs(client, root, intermediate), StoreTarget(str(out), PASSWORD))
     assert result.changed and result.warnings == []
     entry = load_store(out, PASSWORD)["client"]
     assert isinstance(entry, PrivateKeyEntry)
@@ -57,17 +58,19 @@ def test_the_same_bundle_again_leaves_the_file(
 ) -> None:
     root, intermediate, client = chain
     out = tmp_path / "client.p12"
-    bundle_p12(inputs(client, intermediate, root), out, PASSWORD)
+    bundle_p12(inputs(client, intermediate, root), StoreTarget(str(out), PASSWORD))
     before = out.read_bytes()
-    again = bundle_p12(inputs(client, intermediate, root), out, PASSWORD)
+    again = bundle_p12(inputs(client, intermediate, root), StoreTarget(str(out), PASSWORD))
     assert not again.changed and out.read_bytes() == before
     # Another profile is a change.
-    legacy = bundle_p12(inputs(client, intermediate, root), out, PASSWORD, profile="legacy")
+    legacy = bundle_p12(
+        inputs(client, intermediate, root), StoreTarget(str(out), PASSWORD), profile="legacy"
+    )
     assert legacy.changed
     info = load_store(out, PASSWORD).read_info
     assert info is not None and info.profile == "legacy"
     assert not bundle_p12(
-        inputs(client, intermediate, root), out, PASSWORD, profile="legacy"
+        inputs(client, intermediate, root), StoreTarget(str(out), PASSWORD), profile="legacy"
     ).changed
 
 
@@ -77,11 +80,13 @@ def test_targets_decide_the_protection(
     root, intermediate, client = chain
     out = tmp_path / "client.p12"
     targets = parse_targets(["jdk8u202"])
-    bundle_p12(inputs(client, intermediate, root), out, PASSWORD, targets=targets)
+    bundle_p12(
+        inputs(client, intermediate, root), StoreTarget(str(out), PASSWORD, targets=tuple(targets))
+    )
     info = load_store(out, PASSWORD).read_info
     assert info is not None and info.profile == "legacy"
     assert not bundle_p12(
-        inputs(client, intermediate, root), out, PASSWORD, targets=targets
+        inputs(client, intermediate, root), StoreTarget(str(out), PASSWORD, targets=tuple(targets))
     ).changed
 
 
@@ -96,12 +101,14 @@ def test_a_file_with_other_entries_is_not_overwritten(
     out.write_bytes(dump_bytes(Keystore([other], storetype="pkcs12"), "pkcs12", PASSWORD))
     before = out.read_bytes()
     with pytest.raises(ConflictError) as raised:
-        bundle_p12(inputs(client, intermediate, root), out, PASSWORD)
+        bundle_p12(inputs(client, intermediate, root), StoreTarget(str(out), PASSWORD))
     assert "already holds other entries ('ca')" in raised.value.message
     assert raised.value.remedy is Remedy.REPLACE_OR_OTHER_OUTPUT
     assert out.read_bytes() == before
 
-    assert bundle_p12(inputs(client, intermediate, root), out, PASSWORD, replace=True).changed
+    assert bundle_p12(
+        inputs(client, intermediate, root), StoreTarget(str(out), PASSWORD), replace=True
+    ).changed
     assert [e.alias for e in load_store(out, PASSWORD)] == ["client"]
 
 
@@ -112,7 +119,7 @@ def test_a_file_the_password_does_not_open_is_not_overwritten(
     out = tmp_path / "client.p12"
     out.write_bytes(b"something else entirely")
     with pytest.raises(ConflictError, match="does not open it as a keystore"):
-        bundle_p12(inputs(client, intermediate, root), out, PASSWORD)
+        bundle_p12(inputs(client, intermediate, root), StoreTarget(str(out), PASSWORD))
     assert out.read_bytes() == b"something else entirely"
 
 
@@ -121,9 +128,9 @@ def test_a_rotated_certificate_replaces_the_old_bundle(
 ) -> None:
     root, intermediate, client = chain
     out = tmp_path / "client.p12"
-    bundle_p12(inputs(client, intermediate, root), out, PASSWORD)
+    bundle_p12(inputs(client, intermediate, root), StoreTarget(str(out), PASSWORD))
     rotated = issue("client", issuer=intermediate)
-    assert bundle_p12(inputs(rotated, intermediate, root), out, PASSWORD).changed
+    assert bundle_p12(inputs(rotated, intermediate, root), StoreTarget(str(out), PASSWORD)).changed
     entry = load_store(out, PASSWORD)["client"]
     assert entry.certificates()[0] == Certificate(rotated.der)
 
@@ -164,9 +171,3 @@ def test_build_entry_refuses_a_key_of_another_certificate(
     with pytest.raises(UsageError) as raised:
         build_entry(BundleInputs([], client.key_pkcs8_der()), "a")
     assert raised.value.parameter == "cert"
-
-
-def test_the_old_import_path_still_works() -> None:
-    from keystore_tool.ops import bundle
-
-    assert bundle.build_entry is build_entry and bundle.BundleInputs is BundleInputs
