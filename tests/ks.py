@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import locale
 import os
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,8 @@ def ks(
     full_env.pop("JAVA_TOOL_OPTIONS", None)
     if env:
         full_env.update(env)
+    if os.environ.get("KS_TESTS_FORKSERVER") == "1":
+        return _forked([str(a) for a in args], full_env, input or "", cwd or Path.cwd(), timeout)
     return subprocess.run(
         [sys.executable, "-m", "keystore_tool", *map(str, args)],
         capture_output=True,
@@ -33,6 +39,69 @@ def ks(
         cwd=cwd,
         timeout=timeout,
     )
+
+
+_zygote: tuple[subprocess.Popen[bytes], str] | None = None
+
+
+def _zygote_socket() -> str:
+    """The socket of this test process's zygote (tests/ks_zygote.py), started on first use."""
+    global _zygote
+    if _zygote is None or _zygote[0].poll() is not None:
+        path = tempfile.mktemp(prefix="ks-zygote-", suffix=".sock")
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env.pop("JAVA_TOOL_OPTIONS", None)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.ks_zygote", path],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+        )
+        assert process.stdout is not None and process.stdout.readline() == b"ready\n"
+        atexit.register(process.kill)
+        _zygote = (process, path)
+    return _zygote[1]
+
+
+def _text(data: bytes) -> str:
+    """As ``subprocess.run(text=True)`` decodes: the locale's encoding, universal newlines."""
+    text = data.decode(locale.getpreferredencoding(False))
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _forked(
+    args: list[str], env: dict[str, str], input: str, cwd: Path, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """One ks run forked by the zygote: the same process boundary, without the start-up."""
+    with (
+        tempfile.TemporaryFile() as stdin,
+        tempfile.TemporaryFile() as stdout,
+        tempfile.TemporaryFile() as stderr,
+        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn,
+    ):
+        stdin.write(input.encode(locale.getpreferredencoding(False)))
+        stdin.seek(0)
+        conn.connect(_zygote_socket())
+        request = json.dumps({"args": args, "env": env, "cwd": str(cwd)}).encode()
+        socket.send_fds(conn, [request], [stdin.fileno(), stdout.fileno(), stderr.fileno()])
+        conn.settimeout(timeout)
+        answer = conn.makefile("rb")
+        pid = int(answer.readline())
+        try:
+            line = answer.readline()
+        except TimeoutError:
+            os.kill(pid, 9)
+            raise subprocess.TimeoutExpired(["ks", *args], timeout) from None
+        returncode = int(line)
+        stdout.seek(0)
+        stderr.seek(0)
+        return subprocess.CompletedProcess(
+            [sys.executable, "-m", "keystore_tool", *args],
+            returncode,
+            _text(stdout.read()),
+            _text(stderr.read()),
+        )
 
 
 def ks_ok(*args: str | Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
