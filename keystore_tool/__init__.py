@@ -58,9 +58,9 @@ if TYPE_CHECKING:
     from keystore_tool.ops.keygen import Extensions, KeySpec, certreq, gencert, genkeypair
     from keystore_tool.ops.passwd import PasswdResult, change_password
     from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
-    from keystore_tool.ops.where import TruststoreLocation, locate_truststore
     from keystore_tool.password import Password
     from keystore_tool.storage import dump_bytes, load_bytes, load_store, save_store
+    from keystore_tool.truststores import TruststoreLocation, locate_truststore
 
 __version__ = "0.1.0"
 
@@ -175,7 +175,7 @@ _HOMES = {
         ("Extensions", "KeySpec", "certreq", "gencert", "genkeypair"), "keystore_tool.ops.keygen"
     ),
     **dict.fromkeys(("PasswdResult", "change_password"), "keystore_tool.ops.passwd"),
-    **dict.fromkeys(("TruststoreLocation", "locate_truststore"), "keystore_tool.ops.where"),
+    **dict.fromkeys(("TruststoreLocation", "locate_truststore"), "keystore_tool.truststores"),
     **dict.fromkeys(
         ("Outcome", "StoreChange", "StoreTarget", "update_store"), "keystore_tool.ops.update"
     ),

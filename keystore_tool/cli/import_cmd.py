@@ -17,9 +17,8 @@ from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT, read_file
 if TYPE_CHECKING:
     from keystore_tool.jdks import HostRoots
     from keystore_tool.model import Certificate
-    from keystore_tool.ops.importing import ImportReport
+    from keystore_tool.ops.importing import ImportReport, Seeded
     from keystore_tool.ops.update import StoreTarget
-    from keystore_tool.ops.where import Seeded
     from keystore_tool.password import Password
 
 
@@ -164,7 +163,7 @@ def _import(
     java: Path | None,
 ) -> tuple[ImportReport, Seeded | None]:
     if with_default_cas:
-        from keystore_tool.ops.where import import_with_default_cas
+        from keystore_tool.ops.importing import import_with_default_cas
 
         return import_with_default_cas(
             target, certificates, alias=alias, replace=replace, java=java

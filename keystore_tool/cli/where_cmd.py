@@ -50,7 +50,7 @@ def command(
 ) -> None:
     """Show the truststore a JVM uses by default, and why."""
     from keystore_tool.errors import UsageError
-    from keystore_tool.ops.where import locate_truststore
+    from keystore_tool.truststores import locate_truststore
 
     if (search or search_only) and not all_runtimes:
         raise UsageError("--search adds places to look for --all; give --all too")
@@ -99,7 +99,7 @@ def roots(search: list[Path] | None, search_only: bool) -> HostRoots:
 def _all(host_roots: HostRoots, json: bool) -> None:
     from keystore_tool.cli.advice import advice_text, command_line
     from keystore_tool.cli.output import warn
-    from keystore_tool.ops.where import DEBIAN_MANAGED, os_store_remedy, survey_host
+    from keystore_tool.truststores import DEBIAN_MANAGED, os_store_remedy, survey_host
 
     survey = survey_host(roots=host_roots)
     if json:

@@ -1,5 +1,5 @@
 """Importing into all JDKs: one set of certificates into every distinct truststore the
-host's runtimes read (as the host survey of ``ops.where`` finds them), once per real file.
+host's runtimes read (as the host survey of ``truststores`` finds them), once per real file.
 
 Each store goes through :func:`keystore_tool.ops.importing.import_certificates`, so under
 its lock and with its atomic replace, written at its real path (a ``cacerts`` symlink stays
@@ -19,9 +19,9 @@ from keystore_tool.jdks import HostRoots
 from keystore_tool.model import Certificate
 from keystore_tool.ops.importing import ImportReport, import_certificates
 from keystore_tool.ops.update import StoreTarget
-from keystore_tool.ops.where import DEBIAN_MANAGED, HostSurvey, survey_host
 from keystore_tool.password import Password
 from keystore_tool.storage import DEFAULT_LOCK_TIMEOUT
+from keystore_tool.truststores import DEBIAN_MANAGED, HostSurvey, survey_host
 
 __all__ = ["AllJdksReport", "StoreResult", "import_into_all_jdks"]
 

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from keystore_tool.entries import add_trusted, distinct
 from keystore_tool.errors import FormatError, KeyMismatchError
 from keystore_tool.model import Certificate, Keystore, PrivateKeyEntry, TrustedCertificateEntry
 from keystore_tool.ops.update import Outcome, StoreChange, StoreTarget, update_store
 
-# add_trusted lives in keystore_tool.entries; importable here until ops/where.py imports it
-# from there.
-__all__ = ["ImportReport", "add_trusted", "import_certificates", "install_reply"]
+if TYPE_CHECKING:
+    from keystore_tool.truststores import TruststoreLocation
+
+__all__ = [
+    "ImportReport",
+    "Seeded",
+    "import_certificates",
+    "import_with_default_cas",
+    "install_reply",
+]
 
 
 @dataclass
@@ -119,3 +130,71 @@ def _entry_public_key(entry: PrivateKeyEntry) -> bytes | None:
     if entry.private_key is not None:
         return private_key_public_der(entry.private_key)
     return public_key_der(entry.leaf) if entry.leaf is not None else None
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The default truststore a new store was seeded from."""
+
+    path: Path
+    count: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": str(self.path), "entries": self.count}
+
+
+def import_with_default_cas(
+    target: StoreTarget,
+    certificates: list[Certificate],
+    *,
+    alias: str | None,
+    replace: bool,
+    java: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> tuple[ImportReport, Seeded | None]:
+    """Importing with the default CAs: when the target store does not exist yet, create it
+    holding every trusted certificate of the JVM's default truststore (as ``ks where`` finds
+    it), then import ``certificates`` as an import from files would. An existing store is not seeded:
+    provisioning runs again must not re-add CAs someone removed on purpose.
+
+    Returns the import report and what was seeded (None when the store already existed).
+    """
+    from datetime import UTC, datetime
+
+    from keystore_tool.storage import resolve_store_path
+    from keystore_tool.truststores import load_default_truststore
+
+    report = ImportReport(keystore=target.path)
+    seeded: list[Seeded] = []
+    source: tuple[TruststoreLocation, Keystore] | None = None
+    if not resolve_store_path(target.path).exists():
+        source = load_default_truststore(java, env)
+
+    def change(store: StoreChange) -> tuple[None, bool]:
+        keystore = store.keystore
+        # Decided under the store's lock: another ks may have created it meanwhile.
+        created_now = not resolve_store_path(target.path).exists()
+        if created_now:
+            location, defaults = (
+                source if source is not None else load_default_truststore(java, env)
+            )
+            now = datetime.now(UTC)
+            count = 0
+            for entry in defaults.sorted_entries():
+                # Java trusts certificate entries and the leaf of key entries (TrustStoreUtil).
+                certs = entry.certificates()
+                if not isinstance(entry, TrustedCertificateEntry | PrivateKeyEntry) or not certs:
+                    continue
+                keystore.add(
+                    TrustedCertificateEntry(
+                        alias=entry.alias, certificate=certs[0], created=entry.created or now
+                    )
+                )
+                count += 1
+            assert location.effective_path is not None
+            seeded.append(Seeded(location.effective_path, count))
+        add_trusted(keystore, certificates, alias=alias, replace=replace, report=report)
+        return None, report.changed or created_now
+
+    _, report.outcome = update_store(target, change, create=True)
+    return report, (seeded[0] if seeded else None)

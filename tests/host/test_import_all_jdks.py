@@ -19,8 +19,8 @@ from demo.tls_server import https_server
 from keystore_tool.jdks import HostRoots
 from keystore_tool.model import Certificate
 from keystore_tool.ops.all_jdks import import_into_all_jdks
-from keystore_tool.ops.where import survey_host
 from keystore_tool.storage import load_store
+from keystore_tool.truststores import survey_host
 from tests.conftest import Jdk
 from tests.host import fakehost
 from tests.host.conftest import https_probe, private_jdk

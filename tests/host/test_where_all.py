@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from keystore_tool.jdks import HostRoots
-from keystore_tool.ops.where import survey_host
+from keystore_tool.truststores import survey_host
 from tests.conftest import Jdk
 from tests.host import fakehost
 from tests.ks import ks_ok
@@ -269,7 +269,7 @@ def test_where_all_health_agrees_with_what_a_jvm_trusts(
         for line in proc.stdout.splitlines()
         if line.startswith("anchors ")
     }
-    from keystore_tool.ops.where import truststore_health
+    from keystore_tool.truststores import truststore_health
 
     ours = {str(p): truststore_health(p) for p in stores}
     for path, health in ours.items():

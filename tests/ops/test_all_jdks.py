@@ -9,9 +9,9 @@ from keystore_tool.cacerts import CACERTS_PASSWORD, password_for
 from keystore_tool.jdks import HostRoots
 from keystore_tool.model import Certificate
 from keystore_tool.ops.all_jdks import import_into_all_jdks
-from keystore_tool.ops.where import survey_host
 from keystore_tool.password import Password
 from keystore_tool.storage import load_store
+from keystore_tool.truststores import survey_host
 from tests.certs import issue
 from tests.host import fakehost
 

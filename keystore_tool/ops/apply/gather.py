@@ -65,7 +65,7 @@ def fetch_server_chain(address: str) -> list[Certificate]:
 def default_truststore(java: str | None) -> list[tuple[str, Certificate]]:
     """The trusted certificates of the default truststore of the JVM ``java`` (None: the one
     ``ks where`` finds), with their aliases."""
-    from keystore_tool.ops.where import load_default_truststore
+    from keystore_tool.truststores import load_default_truststore
 
     keystore = load_default_truststore(java)[1]
     return [

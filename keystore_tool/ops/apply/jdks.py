@@ -34,7 +34,7 @@ def jdk_store_specs(
     )
     if not items:
         return [], []
-    from keystore_tool.ops.where import survey_host
+    from keystore_tool.truststores import survey_host
 
     own = {os.path.realpath(store.path) for store in spec.stores}
     stores: list[StoreSpec] = []

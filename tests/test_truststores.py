@@ -1,4 +1,4 @@
-"""``ops.where`` in-process, on fake JDK trees: which truststore a JVM reads by default and
+"""``truststores`` in-process, on fake JDK trees: which truststore a JVM reads by default and
 why, the JVM's fallbacks, the OS-managed store, reading and seeding from the default
 truststore, and a truststore file's health as a JVM sees it."""
 
@@ -9,21 +9,21 @@ from pathlib import Path
 
 import pytest
 
+from keystore_tool import truststores as where
 from keystore_tool.cli.advice import command_line
 from keystore_tool.errors import NotFoundError, PasswordError
 from keystore_tool.jdks import HostRoots
 from keystore_tool.model import Certificate
-from keystore_tool.ops import where
+from keystore_tool.ops.importing import import_with_default_cas
 from keystore_tool.ops.update import StoreTarget
-from keystore_tool.ops.where import (
-    import_with_default_cas,
+from keystore_tool.password import Password
+from keystore_tool.storage import load_store
+from keystore_tool.truststores import (
     load_default_truststore,
     locate_truststore,
     survey_host,
     truststore_health,
 )
-from keystore_tool.password import Password
-from keystore_tool.storage import load_store
 from tests.certs import issue
 from tests.fakejdk import CHANGEIT, jdk, truststore
 

@@ -1,4 +1,5 @@
-"""``ks where``: the truststore a JVM reads by default, and why.
+"""Which truststore a JVM reads by default, and why (``ks where``, ``doctor``, ``apply``'s
+default CAs and ``import --all-jdks`` share these rules; no use case of its own).
 
 The JVM's rule (``sun.security.ssl.TrustStoreManager``): the ``javax.net.ssl.trustStore``
 property, defaulting to ``<java.home>/lib/security/jssecacerts``; when that file is missing
@@ -12,17 +13,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from keystore_tool.advice import Advice, Command, Option, Renderer, library_words
 from keystore_tool.javahome import TRUSTSTORE_PROPERTY, Jvm, locate_jvm, system_properties
 from keystore_tool.jdks import HostRoots, Runtime, discover_runtimes
-from keystore_tool.model import Certificate, Keystore
+from keystore_tool.model import Keystore
 from keystore_tool.storetypes import sniff_storetype
-
-if TYPE_CHECKING:
-    from keystore_tool.ops.importing import ImportReport
-    from keystore_tool.ops.update import StoreTarget
 
 # Debian/Ubuntu's ca-certificates-java regenerates this file from /etc/ssl/certs whenever
 # update-ca-certificates runs, so certificates added to it by hand disappear.
@@ -190,77 +187,6 @@ def load_default_truststore(
         f"cannot read the default truststore {location.effective_path} without its password "
         "(tried none and 'changeit')"
     ) from failure
-
-
-@dataclass(frozen=True)
-class Seeded:
-    """The default truststore a new store was seeded from."""
-
-    path: Path
-    count: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {"path": str(self.path), "entries": self.count}
-
-
-def import_with_default_cas(
-    target: StoreTarget,
-    certificates: list[Certificate],
-    *,
-    alias: str | None,
-    replace: bool,
-    java: str | os.PathLike[str] | None = None,
-    env: Mapping[str, str] | None = None,
-) -> tuple[ImportReport, Seeded | None]:
-    """Importing with the default CAs: when the target store does not exist yet, create it
-    holding every trusted certificate of the JVM's default truststore (as ``ks where`` finds
-    it), then import ``certificates`` as an import from files would. An existing store is not seeded:
-    provisioning runs again must not re-add CAs someone removed on purpose.
-
-    Returns the import report and what was seeded (None when the store already existed).
-    """
-    from datetime import UTC, datetime
-
-    from keystore_tool.entries import add_trusted
-    from keystore_tool.model import PrivateKeyEntry, TrustedCertificateEntry
-    from keystore_tool.ops.importing import ImportReport
-    from keystore_tool.ops.update import StoreChange, update_store
-    from keystore_tool.storage import resolve_store_path
-
-    report = ImportReport(keystore=target.path)
-    seeded: list[Seeded] = []
-    source: tuple[TruststoreLocation, Keystore] | None = None
-    if not resolve_store_path(target.path).exists():
-        source = load_default_truststore(java, env)
-
-    def change(store: StoreChange) -> tuple[None, bool]:
-        keystore = store.keystore
-        # Decided under the store's lock: another ks may have created it meanwhile.
-        created_now = not resolve_store_path(target.path).exists()
-        if created_now:
-            location, defaults = (
-                source if source is not None else load_default_truststore(java, env)
-            )
-            now = datetime.now(UTC)
-            count = 0
-            for entry in defaults.sorted_entries():
-                # Java trusts certificate entries and the leaf of key entries (TrustStoreUtil).
-                certs = entry.certificates()
-                if not isinstance(entry, TrustedCertificateEntry | PrivateKeyEntry) or not certs:
-                    continue
-                keystore.add(
-                    TrustedCertificateEntry(
-                        alias=entry.alias, certificate=certs[0], created=entry.created or now
-                    )
-                )
-                count += 1
-            assert location.effective_path is not None
-            seeded.append(Seeded(location.effective_path, count))
-        add_trusted(keystore, certificates, alias=alias, replace=replace, report=report)
-        return None, report.changed or created_now
-
-    _, report.outcome = update_store(target, change, create=True)
-    return report, (seeded[0] if seeded else None)
 
 
 # --------------------------------------------------------------------------- the whole host
