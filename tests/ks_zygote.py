@@ -25,18 +25,21 @@ MAIN = os.path.join(os.path.dirname(os.path.dirname(__file__)), "keystore_tool",
 
 
 def _preload() -> None:
-    """What nearly every command imports; each command's own module loads in the child."""
-    import cryptography.x509  # noqa: F401
-    import typer  # noqa: F401
-    from cryptography.hazmat.primitives import hashes, serialization  # noqa: F401
+    """Every module of the package, and what nearly every command imports from outside it:
+    a child then pays only for the work of its command."""
+    import importlib
+    import pkgutil
 
-    import keystore_tool.cli.main
-    import keystore_tool.cli.output
-    import keystore_tool.formats.java
-    import keystore_tool.formats.pem
-    import keystore_tool.formats.pkcs12
-    import keystore_tool.ops.update
-    import keystore_tool.storage  # noqa: F401
+    import cryptography.x509
+    import typer
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    import keystore_tool
+
+    del cryptography, typer, hashes, serialization
+    for module in pkgutil.walk_packages(keystore_tool.__path__, "keystore_tool."):
+        if module.name != "keystore_tool.__main__":
+            importlib.import_module(module.name)
 
 
 def _run(request: dict[str, object], fds: list[int]) -> None:
