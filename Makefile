@@ -41,11 +41,13 @@ unit: setup ## pytest only
 # through a fixture); KS_TESTS_WITHOUT_TOOLS keeps optional tool-made seeds (fuzz) out as well.
 # KS_TESTS_FORKSERVER forks each ks run from a process that imported ks once (tests/ks_zygote.py):
 # still one process per run, without ~1,500 Python start-ups; `make test` starts each itself.
-# No JVM fixtures to share here, so tests are spread one by one (worksteal), not by file.
+# No JVM fixtures to share here, so tests are spread one by one (worksteal), not by file, over
+# one worker more than there are CPUs: many of these tests wait (on a lock, a server, a child).
+QUICK_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 quick: $(STAMP) ## the developers' lane: lint, types and every test that needs no JVM or openssl
 	$(VENV)/bin/ruff check keystore_tool tests bench demo
 	$(VENV)/bin/mypy
-	KS_TESTS_WITHOUT_TOOLS=1 KS_TESTS_FORKSERVER=1 $(PY) -m pytest -q -n auto --dist worksteal -m "not interop and not slow"
+	KS_TESTS_WITHOUT_TOOLS=1 KS_TESTS_FORKSERVER=1 $(PY) -m pytest -q -n $(QUICK_WORKERS) --dist worksteal -m "not interop and not slow"
 
 test: setup lint typecheck ## set up and run everything: lint, types, tests (interop included)
 	$(PY) -m pytest -q $(PYTEST_PARALLEL)
